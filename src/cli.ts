@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerAccountsCommands } from './cli/accounts.js';
+import { registerBalanceCommands } from './cli/balance.js';
+import { registerBlocklistCommands } from './cli/blocklist.js';
+import { registerChannelsCommands } from './cli/channels.js';
+import { CliError } from './cli/cliError.js';
+import { registerSendersCommands } from './cli/senders.js';
+import { registerServeCommand } from './cli/serve.js';
+import { registerTokensCommands } from './cli/tokens.js';
+import { ConfigError } from './configLoad.js';
+
+/** Exit codes: 0 success, 1 the command failed, 2 the command line was wrong (usage). */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+function buildProgram(): Command {
+  const program = new Command('direct-gateway')
+    .description('Messaging gateway wire-compatible with the Direct API')
+    .version(packageVersion())
+    .showHelpAfterError('(add --help for usage)');
+  registerServeCommand(program);
+  registerAccountsCommands(program);
+  registerTokensCommands(program);
+  registerBalanceCommands(program);
+  registerSendersCommands(program);
+  registerChannelsCommands(program);
+  registerBlocklistCommands(program);
+  throwInsteadOfExiting(program);
+  return program;
+}
+
+/** Commander exits by itself on usage errors; we want them thrown, to choose the exit code in one place. */
+function throwInsteadOfExiting(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) throwInsteadOfExiting(sub);
+}
+
+function packageVersion(): string {
+  // dist/src/cli.js → the package root.
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.exit(exitCodeFor(error));
+  }
+}
+
+/** Expected errors print their message only; anything else is a bug, so it keeps its stack. */
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help/version text).
+    return error.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  if (error instanceof CliError || error instanceof ConfigError) {
+    process.stderr.write(`direct-gateway: ${error.message}\n`);
+    return EXIT_FAILURE;
+  }
+  process.stderr.write(`direct-gateway: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT_FAILURE;
+}
+
+await main(process.argv);

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import type { GatewayConfig } from './config.js';
+import { CHANNELS, isChannel } from './domain/channels.js';
+import { CURRENCY_PATTERN, parseAmount } from './domain/money.js';
+import { DEFAULT_PRICES } from './domain/prices.js';
+
+/** A setting that cannot be used; the message names the setting and the bad value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface ConfigOptions {
+  configFile?: string;
+  db?: string;
+  port?: number;
+  host?: string;
+  sandbox?: boolean;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LogLevel = GatewayConfig['logLevel'];
+
+export function defaultConfig(): GatewayConfig {
+  return {
+    database: './data/gateway.db',
+    http: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 16 * 1024 * 1024 },
+    sandbox: false,
+    defaultCurrency: 'RUB',
+    prices: { ...DEFAULT_PRICES },
+    callbacks: { allowPrivateTargets: false },
+    logLevel: 'info',
+  };
+}
+
+/** Settings in order of precedence: flags > env > config file > defaults. */
+export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const config = defaultConfig();
+  if (options.configFile !== undefined) applyFile(config, options.configFile);
+  applyEnv(config, env);
+  applyFlags(config, options);
+  return config;
+}
+
+function applyFile(config: GatewayConfig, path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  try {
+    applyFileObject(config, parsed);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`config file ${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Each key is checked by name, so a typo fails loudly instead of being silently ignored. */
+function applyFileObject(config: GatewayConfig, file: unknown): void {
+  const root = objectAt('(top level)', file);
+  for (const [key, value] of Object.entries(root)) {
+    switch (key) {
+      case 'database':
+        config.database = nonEmptyString(key, value);
+        break;
+      case 'http':
+        applyHttp(config, value);
+        break;
+      case 'defaultCurrency':
+        config.defaultCurrency = currency(key, value);
+        break;
+      case 'prices':
+        applyPrices(config, value);
+        break;
+      case 'callbacks':
+        applyCallbacks(config, value);
+        break;
+      case 'logLevel':
+        config.logLevel = logLevel(key, value);
+        break;
+      default:
+        throw unknownKey(key);
+    }
+  }
+}
+
+function applyHttp(config: GatewayConfig, value: unknown): void {
+  for (const [key, item] of Object.entries(objectAt('http', value))) {
+    const name = `http.${key}`;
+    if (key === 'host') config.http.host = nonEmptyString(name, item);
+    else if (key === 'port') config.http.port = port(name, item);
+    else if (key === 'bodyLimitBytes') config.http.bodyLimitBytes = positiveInteger(name, item);
+    else throw unknownKey(name);
+  }
+}
+
+function applyPrices(config: GatewayConfig, value: unknown): void {
+  for (const [key, item] of Object.entries(objectAt('prices', value))) {
+    const name = `prices.${key}`;
+    if (!isChannel(key)) throw new ConfigError(`unknown key "${name}" (channels: ${CHANNELS.join(', ')})`);
+    const units = typeof item === 'string' || typeof item === 'number' ? parseAmount(item) : null;
+    if (units === null || units < 0) {
+      throw new ConfigError(`${name} must be a non-negative amount with at most 4 decimals, e.g. "2.50"; got ${JSON.stringify(item)}`);
+    }
+    config.prices[key] = units;
+  }
+}
+
+function applyCallbacks(config: GatewayConfig, value: unknown): void {
+  for (const [key, item] of Object.entries(objectAt('callbacks', value))) {
+    const name = `callbacks.${key}`;
+    if (key !== 'allowPrivateTargets') throw unknownKey(name);
+    if (typeof item !== 'boolean') throw new ConfigError(`${name} must be true or false; got ${JSON.stringify(item)}`);
+    config.callbacks.allowPrivateTargets = item;
+  }
+}
+
+/** Empty variables count as unset, so `DGW_HTTP_PORT=` does not fail. */
+function applyEnv(config: GatewayConfig, env: NodeJS.ProcessEnv): void {
+  const read = (name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const database = read('DGW_DATABASE_URL');
+  if (database !== undefined) config.database = database;
+  const host = read('DGW_HTTP_HOST');
+  if (host !== undefined) config.http.host = host;
+  const portText = read('DGW_HTTP_PORT');
+  if (portText !== undefined) config.http.port = port('DGW_HTTP_PORT', /^\d+$/.test(portText) ? Number(portText) : portText);
+  const allowPrivate = read('DGW_CALLBACK_ALLOW_PRIVATE');
+  if (allowPrivate !== undefined) config.callbacks.allowPrivateTargets = envFlag('DGW_CALLBACK_ALLOW_PRIVATE', allowPrivate);
+  const level = read('DGW_LOG_LEVEL');
+  if (level !== undefined) config.logLevel = logLevel('DGW_LOG_LEVEL', level);
+}
+
+function applyFlags(config: GatewayConfig, options: ConfigOptions): void {
+  if (options.db !== undefined) config.database = nonEmptyString('--db', options.db);
+  if (options.host !== undefined) config.http.host = nonEmptyString('--host', options.host);
+  if (options.port !== undefined) config.http.port = port('--port', options.port);
+  if (options.sandbox !== undefined) config.sandbox = options.sandbox;
+}
+
+function objectAt(name: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${name} must be a JSON object; got ${JSON.stringify(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function unknownKey(name: string): ConfigError {
+  return new ConfigError(`unknown key "${name}" (see README "Settings")`);
+}
+
+function nonEmptyString(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(`${name} must be a non-empty string; got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function port(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ConfigError(`${name} must be a port number 1..65535; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new ConfigError(`${name} must be a positive integer; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function currency(name: string, value: unknown): string {
+  if (typeof value !== 'string' || !CURRENCY_PATTERN.test(value)) {
+    throw new ConfigError(`${name} must be a 3-letter ISO 4217 code such as "RUB"; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function logLevel(name: string, value: unknown): LogLevel {
+  if (typeof value !== 'string' || !(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(value)}`);
+  }
+  return value as LogLevel;
+}
+
+function envFlag(name: string, value: string): boolean {
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new ConfigError(`${name} must be 1 or 0 (or true/false); got ${JSON.stringify(value)}`);
+}

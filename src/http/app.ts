@@ -1,0 +1,100 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Clock } from '../clock.js';
+import type { GatewayConfig } from '../config.js';
+import type { Store } from '../store/store.js';
+import { ApiError, errors } from './apiError.js';
+import { authenticate, type AuthPolicy, type Principal } from './authenticate.js';
+import { bodyHash } from './idempotency.js';
+import { registerMessageRoutes } from './routes/messages.js';
+import { registerAccountRoutes } from './routes/account.js';
+import { registerFlashcallConversionRoute } from './routes/flashcallConversion.js';
+
+export interface AppDeps {
+  store: Store;
+  config: GatewayConfig;
+  clock: Clock;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthPolicy;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+    /** SHA-256 of the raw body bytes, for idempotency. */
+    bodyHash: string;
+  }
+}
+
+export const API_PREFIX = '/api/v1';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The HTTP adapter: Fastify with the Direct API's auth, parsing and error rules (spec §2, §3). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    bodyLimit: deps.config.http.bodyLimitBytes,
+    // Routes validate their own input (the spec's error codes and details); schemas here document.
+    ajv: { customOptions: { strict: false } },
+    return503OnClosing: false,
+  });
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('bodyHash', '');
+
+  // Any content type is parsed as JSON (spec §2.1): lenient toward clients that omit the header.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, raw: Buffer, done) => {
+    try {
+      request.bodyHash = bodyHash(raw);
+      done(null, JSON.parse(utf8.decode(raw)));
+    } catch {
+      done(errors.badRequest(), undefined);
+    }
+  });
+
+  // Authentication runs before the body is read (spec §3.2).
+  app.addHook('onRequest', async (request) => {
+    const policy = request.routeOptions.config.auth;
+    if (policy) request.principal = await authenticate(deps.store, request.headers.authorization, policy);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(apiError.status).headers(apiError.headers).send(apiError.body());
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(errors.notFound().body()));
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'direct-gateway: Direct API', version: '1', description: 'Wire-compatible Direct API (see spec/direct-api.md).' },
+      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic' } } },
+      security: [{ basic: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (api) => {
+    registerMessageRoutes(api, deps);
+    registerAccountRoutes(api, deps);
+    registerFlashcallConversionRoute(api, deps);
+  }, { prefix: API_PREFIX });
+  return app;
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const code = (error as { code?: string }).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return errors.payloadTooLarge();
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+    return errors.badRequest();
+  }
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status === 400) return errors.badRequest();
+  return errors.internal();
+}

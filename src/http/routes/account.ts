@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { availableBalance } from '../../domain/account.js';
+import { unitsToNumber } from '../../domain/money.js';
+import type { AppDeps } from '../app.js';
+import { authErrors, BalanceSchema, StatusOkSchema } from '../schemas.js';
+
+const anyKey = { keyTypes: 'any' } as const;
+
+export function registerAccountRoutes(api: FastifyInstance, { store }: AppDeps): void {
+  api.get(
+    '/balance',
+    { config: { auth: anyKey }, schema: { summary: 'Available balance', response: { 200: BalanceSchema, ...authErrors } } },
+    async (request) => {
+      const account = await store.accounts.byId(request.principal.accountId);
+      if (!account || !account.billingEnabled) return {};
+      return { [account.currency]: unitsToNumber(availableBalance(account)) };
+    },
+  );
+
+  api.get(
+    '/ping',
+    { config: { auth: anyKey }, schema: { summary: 'Connection check', response: { 200: StatusOkSchema, ...authErrors } } },
+    async () => ({ status: 'ok' }),
+  );
+}

@@ -1,0 +1,136 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { CALLBACK_EVENTS, CHANNELS, DIRECTIONS, SENDING_METHODS, STATUSES, TRAFFIC_TYPES } from '../domain/channels.js';
+
+/** Response and request shapes for the OpenAPI document (requests are validated in the domain). */
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Enum = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Integer(),
+      msg: Type.String(),
+      details: Type.Optional(
+        Type.Array(Type.Object({ index: Type.Integer(), field: Type.String(), msg: Type.String() }), { maxItems: 100 }),
+      ),
+    }),
+  },
+  { $id: 'Error', description: 'Error envelope (spec §3.3)' },
+);
+
+export const SendResponseSchema = Type.Object(
+  {
+    errors: Type.Boolean(),
+    items: Type.Array(
+      Type.Object({
+        messageUuid: Type.Optional(Type.String({ format: 'uuid' })),
+        code: Type.Integer({ description: '201 created, or a business rejection code 4020/4031/4032/4033' }),
+        error: Type.Optional(Type.Object({ code: Type.Integer(), msg: Type.String() })),
+      }),
+    ),
+  },
+  { description: 'One item per request item, same order (spec §5.3)' },
+);
+
+const PriceSchema = Type.Object({
+  totalPrice: Type.Number(),
+  currency: Type.String(),
+  invoicedParts: Type.Integer(),
+  final: Type.Boolean(),
+});
+
+export const MessageSchema = Type.Object(
+  {
+    messageUuid: Type.String({ format: 'uuid' }),
+    externalMessageId: Nullable(Type.String()),
+    direction: Enum(DIRECTIONS),
+    channelType: Enum(CHANNELS),
+    sendingMethog: Enum(SENDING_METHODS),
+    sendingMethod: Enum(SENDING_METHODS),
+    trafficType: Enum(TRAFFIC_TYPES),
+    trafficCenterId: Type.Integer(),
+    templateId: Nullable(Type.Integer()),
+    dispatchId: Nullable(Type.Integer()),
+    senderName: Type.String(),
+    destination: Type.String(),
+    brand: Nullable(Type.String()),
+    country: Nullable(Type.String()),
+    countryCode: Nullable(Type.String()),
+    region: Nullable(Type.String()),
+    content: Type.Union([Type.String(), Type.Object({}, { additionalProperties: true })]),
+    tags: Type.Array(Type.String()),
+    ttl: Nullable(Type.Integer()),
+    hours: Nullable(Type.Array(Type.Integer())),
+    days: Nullable(Type.Array(Type.Integer())),
+    localSendTime: Nullable(Type.String()),
+    localCompletionTime: Nullable(Type.String()),
+    useLocalTime: Nullable(Type.Boolean()),
+    shortUrl: Nullable(Type.Boolean()),
+    callbackUrl: Nullable(Type.String()),
+    callbackEvents: Nullable(Type.Array(Enum(CALLBACK_EVENTS))),
+    totalParts: Type.Integer(),
+    price: Nullable(PriceSchema),
+    createdTime: Type.String(),
+    sentTime: Nullable(Type.String()),
+    statusTime: Type.String(),
+    status: Enum(STATUSES),
+    errorCode: Nullable(Type.Integer()),
+    cascadeMessageUuid: Nullable(Type.String()),
+    cascadeStep: Nullable(Type.Integer()),
+  },
+  { description: 'Message object (spec §8.3)' },
+);
+
+const multi = (description: string) => Type.Optional(Type.Array(Type.String(), { description: `${description}; repeat the key for several values` }));
+
+export const ListQuerySchema = Type.Object({
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, default: 100, description: 'page × per_page ≤ 10000' })),
+  sort: Type.Optional(Enum(['created_time', '-created_time'])),
+  time_from: Type.Optional(Type.String({ description: 'Inclusive, RFC 3339' })),
+  time_to: Type.Optional(Type.String({ description: 'Exclusive, RFC 3339' })),
+  message_uuid: multi('Message uuid'),
+  destination: multi('Destination number'),
+  status: multi('Status'),
+  channel_type: multi('Channel'),
+  sender_name: multi('Sender name, exact'),
+  tags: multi('Has any of these tags'),
+  traffic_type: multi('Traffic type'),
+  sending_method: multi('API or UI'),
+  traffic_center_id: multi('Traffic centre id'),
+  template_id: multi('Matches nothing in v1'),
+  dispatch_id: multi('Matches nothing in v1'),
+  dispatch: Type.Optional(Type.Boolean()),
+  content: Type.Optional(Type.String({ description: 'Text contains, case-insensitive' })),
+  content_nor: Type.Optional(Type.String({ description: 'Text does not contain' })),
+  cascade_message_uuid: Type.Optional(Type.String()),
+  root: Type.Optional(Type.Boolean()),
+  ready_to_stop: Type.Optional(Type.Boolean()),
+  country_code: multi('ISO 3166-1 alpha-2'),
+  direction: multi('outbound (default) or inbound'),
+});
+
+export const StopRequestSchema = Type.Object({
+  uuids: Type.Array(Type.String(), { minItems: 1, maxItems: 10000 }),
+});
+
+export const StopResponseSchema = Type.Object({
+  errors: Type.Boolean(),
+  items: Type.Array(Type.Object({ messageUuid: Type.String(), code: Type.Integer({ description: '200, 202, 403 or 404' }) })),
+});
+
+export const BalanceSchema = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Number(), {
+  description: 'Available balance per currency; {} when billing is disabled',
+});
+
+export const StatusOkSchema = Type.Object({ status: Type.Literal('ok') });
+
+export const FlashcallConversionSchema = Type.Object({
+  messageUuid: Type.String(),
+  result: Enum(['NUMBER_VERIFIED', 'WRONG_CODE', 'NUMBER_VERIFIERD']),
+  code: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+});
+
+/** Every error status an authenticated endpoint can answer. */
+export const authErrors = { 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 500: ErrorSchema };

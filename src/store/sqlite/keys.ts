@@ -1,0 +1,53 @@
+import type Database from 'better-sqlite3';
+import type { ApiKeyRecord, KeyRepository, KeyType } from '../store.js';
+
+interface KeyRow {
+  id: number;
+  key_id: string;
+  secret_hash: Buffer;
+  type: number;
+  account_id: number;
+  traffic_center_id: number;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+function toKey(row: KeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    keyId: row.key_id,
+    secretHash: row.secret_hash,
+    type: row.type as KeyType,
+    accountId: row.account_id,
+    trafficCenterId: row.traffic_center_id,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export function sqliteKeys(db: Database.Database): KeyRepository {
+  const findActive = db.prepare<[string], KeyRow & { suspended: number }>(
+    `select k.*, a.suspended from api_keys k join accounts a on a.id = k.account_id
+     where k.key_id = ? and k.revoked_at is null`,
+  );
+  return {
+    async create(key, now) {
+      const { lastInsertRowid } = db
+        .prepare(
+          'insert into api_keys (key_id, secret_hash, type, account_id, traffic_center_id, created_at) values (?, ?, ?, ?, ?, ?)',
+        )
+        .run(key.keyId, key.secretHash, key.type, key.accountId, key.trafficCenterId, now);
+      return toKey(db.prepare<[number], KeyRow>('select * from api_keys where id = ?').get(Number(lastInsertRowid))!);
+    },
+    async findActive(keyId) {
+      const row = findActive.get(keyId);
+      return row ? { ...toKey(row), accountSuspended: row.suspended === 1 } : null;
+    },
+    async listForAccount(accountId) {
+      return db.prepare<[number], KeyRow>('select * from api_keys where account_id = ? order by id').all(accountId).map(toKey);
+    },
+    async revoke(id, now) {
+      return db.prepare('update api_keys set revoked_at = ? where id = ? and revoked_at is null').run(now, id).changes === 1;
+    },
+  };
+}

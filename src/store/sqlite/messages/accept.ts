@@ -1,0 +1,96 @@
+import type Database from 'better-sqlite3';
+import { v7 as uuidv7 } from 'uuid';
+import { decideItem, senderKey, type BusinessContext } from '../../../domain/businessChecks.js';
+import type { Channel, TrafficType } from '../../../domain/channels.js';
+import type { AcceptBatch, AcceptResult } from '../../store.js';
+import { searchableText } from './rows.js';
+
+const INSERT = `
+  insert into messages (
+    uuid, account_id, direction, channel_type, sender_name, destination, content, content_search, ttl, tags,
+    external_message_id, callback_url, callback_events, use_local_time, local_send_time, local_completion_time,
+    hours, days, short_url, total_parts, traffic_type, traffic_center_id, sending_method, country_code,
+    status, reserved, created_at, status_at, message_time, due_at
+  ) values (
+    @uuid, @accountId, 'outbound', @channelType, @senderName, @destination, @content, @contentSearch, @ttl, @tags,
+    @externalMessageId, @callbackUrl, @callbackEvents, @useLocalTime, @localSendTime, @localCompletionTime,
+    @hours, @days, @shortUrl, @totalParts, @trafficType, @trafficCenterId, 'API', @countryCode,
+    'sending', @reserved, @now, @now, @now, @now
+  )`;
+
+const jsonOrNull = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
+const boolOrNull = (value: boolean | null): number | null => (value === null ? null : value ? 1 : 0);
+
+/** Business checks and creation of a whole batch in one transaction (spec §5.2 steps 5–6). */
+export function sqliteAccept(db: Database.Database) {
+  const insert = db.prepare(INSERT);
+  const account = db.prepare<[number], { balance: number; reserved: number; billing_enabled: number; disabled_channels: string }>(
+    'select balance, reserved, billing_enabled, disabled_channels from accounts where id = ?',
+  );
+  const senders = db.prepare<[number, number], { channel: string; name: string; traffic_type: string | null }>(
+    'select channel, name, traffic_type from senders where account_id = ? and starts_at <= ?',
+  );
+  const blocked = db.prepare<[number, string], { destination: string }>(
+    `select destination from blocklist where account_id in (0, ?) and destination in (select value from json_each(?))`,
+  );
+  const reserve = db.prepare('update accounts set reserved = reserved + ? where id = ?');
+  const remember = db.prepare(
+    'update idempotency_keys set response_status = ?, response_body = ? where account_id = ? and key = ?',
+  );
+
+  return db.transaction((batch: AcceptBatch, now: number): AcceptResult[] => {
+    const state = account.get(batch.accountId);
+    if (!state) throw new Error(`No account with id ${batch.accountId}`);
+    const destinations = [...new Set(batch.candidates.map((c) => c.draft.destination))];
+    const context: BusinessContext = {
+      disabledChannels: new Set(JSON.parse(state.disabled_channels) as Channel[]),
+      approvedSenders: new Map(
+        senders.all(batch.accountId, now).map((s) => [senderKey(s.channel as Channel, s.name), s.traffic_type as TrafficType | null]),
+      ),
+      blockedDestinations: new Set(blocked.all(batch.accountId, JSON.stringify(destinations)).map((r) => r.destination)),
+      billingEnabled: state.billing_enabled === 1,
+      available: state.balance - state.reserved,
+    };
+    let reservedTotal = 0;
+    const results = batch.candidates.map(({ draft, price, countryCode }): AcceptResult => {
+      const decision = decideItem(context, draft, price);
+      if (!decision.accepted) return decision;
+      const uuid = uuidv7();
+      const reserved = context.billingEnabled ? price : 0;
+      reservedTotal += reserved;
+      insert.run({
+        uuid,
+        accountId: batch.accountId,
+        channelType: draft.channelType,
+        senderName: draft.senderName,
+        destination: draft.destination,
+        content: JSON.stringify(draft.content),
+        contentSearch: searchableText(draft.content),
+        ttl: draft.ttl,
+        tags: JSON.stringify(draft.tags),
+        externalMessageId: draft.externalMessageId,
+        callbackUrl: draft.callbackUrl,
+        callbackEvents: jsonOrNull(draft.callbackEvents),
+        useLocalTime: boolOrNull(draft.useLocalTime),
+        localSendTime: draft.localSendTime,
+        localCompletionTime: draft.localCompletionTime,
+        hours: jsonOrNull(draft.hours),
+        days: jsonOrNull(draft.days),
+        shortUrl: boolOrNull(draft.shortUrl),
+        totalParts: draft.totalParts,
+        trafficType: decision.trafficType,
+        trafficCenterId: batch.trafficCenterId,
+        countryCode,
+        reserved,
+        now,
+      });
+      return { accepted: true, uuid };
+    });
+    if (reservedTotal !== 0) reserve.run(reservedTotal, batch.accountId);
+    if (batch.idempotency) {
+      const response = batch.idempotency.respond(results);
+      remember.run(response.status, response.body, batch.accountId, batch.idempotency.key);
+    }
+    return results;
+  });
+}

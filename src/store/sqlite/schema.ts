@@ -1,0 +1,118 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Migrations, applied in order and recorded in schema_migrations. Never edit a shipped one: append.
+ * Times are epoch ms; money is integer units of 1/10000 (domain/money.ts).
+ */
+const MIGRATIONS: string[] = [
+  `
+  create table accounts (
+    id integer primary key,
+    name text not null unique,
+    currency text not null,
+    balance integer not null,
+    reserved integer not null default 0,
+    billing_enabled integer not null default 1,
+    suspended integer not null default 0,
+    flashcall_code_lengths text not null default '[4]',
+    disabled_channels text not null default '[]',
+    created_at integer not null
+  );
+  create table api_keys (
+    id integer primary key,
+    key_id text not null unique,
+    secret_hash blob not null,
+    type integer not null,
+    account_id integer not null references accounts(id),
+    traffic_center_id integer not null default 1,
+    created_at integer not null,
+    revoked_at integer
+  );
+  create table senders (
+    account_id integer not null references accounts(id),
+    channel text not null,
+    name text not null,
+    traffic_type text,
+    starts_at integer not null,
+    primary key (account_id, channel, name)
+  );
+  -- account_id 0 is the gateway-wide list
+  create table blocklist (
+    account_id integer not null,
+    destination text not null,
+    primary key (account_id, destination)
+  ) without rowid;
+  create table messages (
+    uuid text primary key,
+    account_id integer not null,
+    direction text not null,
+    channel_type text not null,
+    sender_name text not null,
+    destination text not null,
+    content text not null,
+    content_search text,
+    ttl integer,
+    tags text not null,
+    external_message_id text,
+    callback_url text,
+    callback_events text,
+    use_local_time integer,
+    local_send_time text,
+    local_completion_time text,
+    hours text,
+    days text,
+    short_url integer,
+    total_parts integer not null,
+    traffic_type text not null,
+    traffic_center_id integer not null,
+    sending_method text not null,
+    country_code text,
+    status text not null,
+    error_code integer,
+    reserved integer not null default 0,
+    price_total integer,
+    price_currency text,
+    price_parts integer,
+    price_final integer,
+    created_at integer not null,
+    sent_at integer,
+    status_at integer not null,
+    message_time integer not null,
+    due_at integer,
+    lease_owner text,
+    lease_until integer,
+    attempts integer not null default 0,
+    flashcall_result text,
+    flashcall_code text,
+    flashcall_result_at integer
+  ) without rowid;
+  create index messages_by_account_created on messages (account_id, created_at, uuid);
+  create index messages_by_account_time on messages (account_id, message_time);
+  create index messages_by_account_destination on messages (account_id, destination);
+  create index messages_due on messages (due_at) where due_at is not null;
+  create table idempotency_keys (
+    account_id integer not null,
+    key text not null,
+    body_hash text not null,
+    response_status integer,
+    response_body text,
+    created_at integer not null,
+    primary key (account_id, key)
+  ) without rowid;
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  db.exec('create table if not exists schema_migrations (version integer primary key, applied_at integer not null)');
+  const applied = new Set(
+    (db.prepare('select version from schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  MIGRATIONS.forEach((sql, index) => {
+    const version = index + 1;
+    if (applied.has(version)) return;
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('insert into schema_migrations (version, applied_at) values (?, ?)').run(version, Date.now());
+    })();
+  });
+}

@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Store } from '../store.js';
+import { sqliteAccounts } from './accounts.js';
+import { sqliteBlocklist } from './blocklist.js';
+import { sqliteIdempotency } from './idempotency.js';
+import { sqliteKeys } from './keys.js';
+import { sqliteAccept } from './messages/accept.js';
+import { sqliteFlashcallConversion } from './messages/flashcallConversion.js';
+import { sqliteList } from './messages/list.js';
+import { toMessage, type MessageRow } from './messages/rows.js';
+import { sqliteStop } from './messages/stop.js';
+import { migrate } from './schema.js';
+import { sqliteSenders } from './senders.js';
+
+/**
+ * Opens (creating it and its folder if needed) a SQLite database. One process, one writer.
+ * synchronous=FULL: a batch answered 201 survives a power cut, not only a process crash.
+ */
+export function openSqliteDatabase(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+export function sqliteStore(path: string): Store {
+  const db = openSqliteDatabase(path);
+  const accept = sqliteAccept(db);
+  const list = sqliteList(db);
+  const stop = sqliteStop(db);
+  const flashcall = sqliteFlashcallConversion(db);
+  const getOne = db.prepare<[string, number], MessageRow>('select * from messages where uuid = ? and account_id = ?');
+  return {
+    accounts: sqliteAccounts(db),
+    keys: sqliteKeys(db),
+    senders: sqliteSenders(db),
+    blocklist: sqliteBlocklist(db),
+    idempotency: sqliteIdempotency(db),
+    messages: {
+      async accept(batch, now) {
+        return accept(batch, now);
+      },
+      async get(accountId, uuid, now) {
+        const row = getOne.get(uuid.toLowerCase(), accountId);
+        return row ? toMessage(row, now) : null;
+      },
+      async list(accountId, filter, page, now) {
+        return list(accountId, filter, page, now);
+      },
+      async stop(accountId, uuids, now) {
+        return stop(accountId, uuids, now);
+      },
+      async recordFlashcallConversion(accountId, uuid, result, code, now) {
+        return flashcall(accountId, uuid, result, code, now);
+      },
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

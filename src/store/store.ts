@@ -1,0 +1,132 @@
+import type { Account, ApprovedSender } from '../domain/account.js';
+import type { Channel, TrafficType } from '../domain/channels.js';
+import type { MessageFilter, MessagePage } from '../domain/listQuery.js';
+import type { MessageDraft, MessageRecord } from '../domain/message.js';
+import type { Units } from '../domain/money.js';
+import type { Rejection } from '../domain/businessChecks.js';
+
+/**
+ * The store port: everything the gateway keeps. One interface, one implementation per database
+ * (SQLite now, PostgreSQL later), one contract test suite for all of them. Times are epoch ms.
+ */
+export interface Store {
+  readonly accounts: AccountRepository;
+  readonly keys: KeyRepository;
+  readonly senders: SenderRepository;
+  readonly blocklist: BlocklistRepository;
+  readonly messages: MessageRepository;
+  readonly idempotency: IdempotencyRepository;
+  close(): Promise<void>;
+}
+
+export interface NewAccount {
+  name: string;
+  currency: string;
+  balance: Units;
+  billingEnabled: boolean;
+}
+
+export interface AccountRepository {
+  create(account: NewAccount, now: number): Promise<Account>;
+  list(): Promise<Account[]>;
+  byName(name: string): Promise<Account | null>;
+  byId(id: number): Promise<Account | null>;
+  /** Adds (or with a negative amount, removes) booked balance; returns the updated account. */
+  topUp(accountId: number, amount: Units): Promise<Account>;
+  setSuspended(accountId: number, suspended: boolean): Promise<void>;
+  setChannelEnabled(accountId: number, channel: Channel, enabled: boolean): Promise<void>;
+  setFlashcallCodeLengths(accountId: number, lengths: number[]): Promise<void>;
+  setBillingEnabled(accountId: number, enabled: boolean): Promise<void>;
+}
+
+export type KeyType = 1 | 2 | 3 | 4;
+
+export interface ApiKeyRecord {
+  id: number;
+  keyId: string;
+  secretHash: Buffer;
+  type: KeyType;
+  accountId: number;
+  trafficCenterId: number;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface KeyRepository {
+  create(key: { keyId: string; secretHash: Buffer; type: KeyType; accountId: number; trafficCenterId: number }, now: number): Promise<ApiKeyRecord>;
+  /** A key that is not revoked, with its account's suspension flag. */
+  findActive(keyId: string): Promise<(ApiKeyRecord & { accountSuspended: boolean }) | null>;
+  listForAccount(accountId: number): Promise<ApiKeyRecord[]>;
+  /** Returns false when there is no such key or it was already revoked. */
+  revoke(id: number, now: number): Promise<boolean>;
+}
+
+export interface SenderRepository {
+  approve(sender: ApprovedSender): Promise<void>;
+  list(accountId?: number): Promise<ApprovedSender[]>;
+}
+
+export interface BlocklistRepository {
+  /** accountId null = the gateway-wide list. */
+  add(accountId: number | null, destination: string): Promise<void>;
+  remove(accountId: number | null, destination: string): Promise<boolean>;
+  list(accountId: number | null): Promise<string[]>;
+}
+
+/** An item that passed validation, with what the gateway worked out for it before the business checks. */
+export interface AcceptCandidate {
+  draft: MessageDraft;
+  price: Units;
+  countryCode: string | null;
+}
+
+export type AcceptResult = { accepted: true; uuid: string } | { accepted: false; rejection: Rejection };
+
+export interface AcceptBatch {
+  accountId: number;
+  trafficCenterId: number;
+  candidates: AcceptCandidate[];
+  /** When set, the response built from the results is stored with this key in the same transaction. */
+  idempotency?: { key: string; respond: (results: AcceptResult[]) => StoredResponse };
+}
+
+export type StopCode = 200 | 202 | 403 | 404;
+
+export interface MessageRepository {
+  /**
+   * Runs the business checks for every candidate in order and creates the accepted ones with their
+   * reservation, all in one transaction (spec §5.2 steps 5–6).
+   */
+  accept(batch: AcceptBatch, now: number): Promise<AcceptResult[]>;
+  get(accountId: number, uuid: string, now: number): Promise<MessageRecord | null>;
+  /** `now` decides which messages are still stoppable (`ready_to_stop`). */
+  list(accountId: number, filter: MessageFilter, page: MessagePage, now: number): Promise<{ total: number; messages: MessageRecord[] }>;
+  /** One code per uuid, in order (spec §9); stopped messages become unsent 606 and are refunded. */
+  stop(accountId: number, uuids: string[], now: number): Promise<StopCode[]>;
+  /** Stores the result of a FLASHCALL verification; false when no FLASHCALL message of the account has that uuid. */
+  recordFlashcallConversion(accountId: number, uuid: string, result: string, code: string | null, now: number): Promise<boolean>;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: string;
+}
+
+export type IdempotencyClaim =
+  | { state: 'claimed' }
+  | { state: 'replay'; response: StoredResponse }
+  | { state: 'mismatch' }
+  | { state: 'pending' };
+
+export interface IdempotencyRepository {
+  /**
+   * Claims the key for this body, or reports what happened to an earlier claim. A pending claim older
+   * than `staleAfterMs` (its request died) is taken over.
+   */
+  claim(accountId: number, key: string, bodyHash: string, now: number, staleAfterMs: number): Promise<IdempotencyClaim>;
+  complete(accountId: number, key: string, response: StoredResponse): Promise<void>;
+  release(accountId: number, key: string): Promise<void>;
+  purgeOlderThan(cutoff: number): Promise<number>;
+}
+
+export type { Account, ApprovedSender, Channel, TrafficType };
