@@ -1,4 +1,8 @@
+import type { Channel } from './domain/channels.js';
 import type { PriceTable } from './domain/prices.js';
+
+export const CONNECTOR_NAMES = ['simulator'] as const;
+export type ConnectorName = (typeof CONNECTOR_NAMES)[number];
 
 /** Every setting of the gateway; see README "Settings" for the file format, env names and flags. */
 export interface GatewayConfig {
@@ -19,6 +23,29 @@ export interface GatewayConfig {
   callbacks: {
     /** Allow callback targets on loopback/private/link-local addresses (spec §5.10). */
     allowPrivateTargets: boolean;
+    /** How long an event may wait for others to the same URL to fill a batch (spec §11.1: ≤ 1 s). */
+    batchWaitMs: number;
+    /** Callback POSTs in flight at once. */
+    concurrency: number;
+  };
+  /** Which connector delivers each channel (issue 3: only the simulator). */
+  channels: Record<Channel, { connector: ConnectorName }>;
+  engine: {
+    /** A claim protects a message from other workers this long; longer than any hand-off. */
+    leaseMs: number;
+    /** Messages claimed per round. */
+    batchSize: number;
+    /** Pause when a round finds nothing to do. */
+    idleMs: number;
+    maxConcurrentHandoffs: number;
+  };
+  simulator: {
+    /** Hand-off to final status for ordinary numbers. */
+    deliveryDelayMs: number;
+    /** For the "slow" magic number. */
+    slowDelayMs: number;
+    /** Delivered to read, for the "read" magic number. */
+    readDelayMs: number;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }

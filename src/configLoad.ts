@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { GatewayConfig } from './config.js';
+import { CONNECTOR_NAMES, type ConnectorName, type GatewayConfig } from './config.js';
 import { CHANNELS, isChannel } from './domain/channels.js';
 import { CURRENCY_PATTERN, parseAmount } from './domain/money.js';
 import { DEFAULT_PRICES } from './domain/prices.js';
@@ -27,7 +27,10 @@ export function defaultConfig(): GatewayConfig {
     sandbox: false,
     defaultCurrency: 'RUB',
     prices: { ...DEFAULT_PRICES },
-    callbacks: { allowPrivateTargets: false },
+    callbacks: { allowPrivateTargets: false, batchWaitMs: 200, concurrency: 64 },
+    channels: Object.fromEntries(CHANNELS.map((c) => [c, { connector: 'simulator' }])) as GatewayConfig['channels'],
+    engine: { leaseMs: 30_000, batchSize: 500, idleMs: 50, maxConcurrentHandoffs: 200 },
+    simulator: { deliveryDelayMs: 1_000, slowDelayMs: 30_000, readDelayMs: 2_000 },
     logLevel: 'info',
   };
 }
@@ -85,6 +88,15 @@ function applyFileObject(config: GatewayConfig, file: unknown): void {
       case 'logLevel':
         config.logLevel = logLevel(key, value);
         break;
+      case 'engine':
+        applyIntegers('engine', config.engine, value, { leaseMs: 1_000, batchSize: 1, idleMs: 1, maxConcurrentHandoffs: 1 });
+        break;
+      case 'simulator':
+        applyIntegers('simulator', config.simulator, value, { deliveryDelayMs: 0, slowDelayMs: 0, readDelayMs: 0 });
+        break;
+      case 'channels':
+        applyChannels(config, value);
+        break;
       default:
         throw unknownKey(key);
     }
@@ -114,11 +126,40 @@ function applyPrices(config: GatewayConfig, value: unknown): void {
 }
 
 function applyCallbacks(config: GatewayConfig, value: unknown): void {
-  for (const [key, item] of Object.entries(objectAt('callbacks', value))) {
-    const name = `callbacks.${key}`;
-    if (key !== 'allowPrivateTargets') throw unknownKey(name);
-    if (typeof item !== 'boolean') throw new ConfigError(`${name} must be true or false; got ${JSON.stringify(item)}`);
-    config.callbacks.allowPrivateTargets = item;
+  const { allowPrivateTargets, ...numbers } = objectAt('callbacks', value);
+  if (allowPrivateTargets !== undefined) {
+    if (typeof allowPrivateTargets !== 'boolean') {
+      throw new ConfigError(`callbacks.allowPrivateTargets must be true or false; got ${JSON.stringify(allowPrivateTargets)}`);
+    }
+    config.callbacks.allowPrivateTargets = allowPrivateTargets;
+  }
+  applyIntegers('callbacks', config.callbacks, numbers, { batchWaitMs: 0, concurrency: 1 });
+}
+
+/** Integer settings of one group, each with its minimum; unknown keys are errors. */
+function applyIntegers<T extends object>(group: string, target: T, value: unknown, minimums: Partial<Record<keyof T, number>>): void {
+  for (const [key, item] of Object.entries(objectAt(group, value))) {
+    const name = `${group}.${key}`;
+    const minimum = minimums[key as keyof T];
+    if (minimum === undefined) throw unknownKey(name);
+    if (typeof item !== 'number' || !Number.isInteger(item) || item < minimum) {
+      throw new ConfigError(`${name} must be an integer >= ${minimum}; got ${JSON.stringify(item)}`);
+    }
+    (target as Record<string, unknown>)[key] = item;
+  }
+}
+
+function applyChannels(config: GatewayConfig, value: unknown): void {
+  for (const [key, item] of Object.entries(objectAt('channels', value))) {
+    const name = `channels.${key}`;
+    if (!isChannel(key)) throw new ConfigError(`unknown key "${name}" (channels: ${CHANNELS.join(', ')})`);
+    for (const [setting, choice] of Object.entries(objectAt(name, item))) {
+      if (setting !== 'connector') throw unknownKey(`${name}.${setting}`);
+      if (!(CONNECTOR_NAMES as readonly unknown[]).includes(choice)) {
+        throw new ConfigError(`${name}.connector must be one of ${CONNECTOR_NAMES.join(', ')}; got ${JSON.stringify(choice)}`);
+      }
+      config.channels[key] = { connector: choice as ConnectorName };
+    }
   }
 }
 
@@ -160,9 +201,10 @@ function nonEmptyString(name: string, value: unknown): string {
   return value;
 }
 
+/** 0 asks the system for any free port (tests, benchmarks); the banner prints the real one. */
 function port(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new ConfigError(`${name} must be a port number 1..65535; got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ConfigError(`${name} must be a port number 0..65535; got ${JSON.stringify(value)}`);
   }
   return value;
 }

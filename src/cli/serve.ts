@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import type { GatewayConfig } from '../config.js';
 import { ConfigError, loadConfig } from '../configLoad.js';
-import { buildApp } from '../http/app.js';
+import { createGateway } from '../gateway.js';
 import { ensureSandboxAccount, SANDBOX_TOKEN } from '../sandbox.js';
-import { openStore } from '../store/openStore.js';
 
 interface ServeOptions {
   db?: string;
@@ -39,7 +38,7 @@ export function registerServeCommand(program: Command): void {
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new ConfigError(`--port must be 1..65535, got "${text}"`);
+  if (!/^\d+$/.test(text) || port > 65535) throw new ConfigError(`--port must be 0..65535, got "${text}"`);
   return port;
 }
 
@@ -51,9 +50,9 @@ export async function serve(config: GatewayConfig): Promise<void> {
     // Integrators run their callback receivers on localhost (spec §5.10).
     config.callbacks.allowPrivateTargets = true;
   }
-  const store = await openStore(config.database);
-  const createdDemo = config.sandbox ? await ensureSandboxAccount(store, systemClock.now()) : false;
-  const app = await buildApp({ store, config, clock: systemClock });
+  const gateway = await createGateway(config, systemClock);
+  const { app } = gateway;
+  const createdDemo = config.sandbox ? await ensureSandboxAccount(gateway.store, systemClock.now()) : false;
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -65,9 +64,8 @@ export async function serve(config: GatewayConfig): Promise<void> {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    await app.close();
-    await store.close();
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests, stopping delivery');
+    await gateway.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

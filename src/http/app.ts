@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -29,7 +30,6 @@ declare module 'fastify' {
 }
 
 export const API_PREFIX = '/api/v1';
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The HTTP adapter: Fastify with the Direct API's auth, parsing and error rules (spec §2, §3). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -39,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Routes validate their own input (the spec's error codes and details); schemas here document.
     ajv: { customOptions: { strict: false } },
     return503OnClosing: false,
+    disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace',
   });
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -49,8 +50,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, raw: Buffer, done) => {
     try {
-      request.bodyHash = bodyHash(raw);
-      done(null, JSON.parse(utf8.decode(raw)));
+      if (!isUtf8(raw)) throw new Error('not UTF-8');
+      if (request.headers['idempotency-key'] !== undefined) request.bodyHash = bodyHash(raw);
+      done(null, JSON.parse(raw.toString('utf8')));
     } catch {
       done(errors.badRequest(), undefined);
     }

@@ -134,3 +134,12 @@ export const FlashcallConversionSchema = Type.Object({
 
 /** Every error status an authenticated endpoint can answer. */
 export const authErrors = { 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 500: ErrorSchema };
+
+export const TimelineSchema = Type.Array(
+  Type.Object({
+    time: Type.String({ description: 'ISO 8601 UTC with milliseconds' }),
+    kind: Type.String({ description: 'accepted, claimed, sent, unsent, delivered, …, callback_attempt' }),
+    detail: Nullable(Type.Object({}, { additionalProperties: true })),
+  }),
+  { description: 'Every event of the message in order' },
+);

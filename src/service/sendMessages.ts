@@ -1,5 +1,6 @@
 import { countryOf } from '../domain/country.js';
 import { estimatePrice, type PriceTable } from '../domain/prices.js';
+import { scheduleZone, sendPlan } from '../domain/schedule.js';
 import { validateBatch } from '../domain/validateBatch.js';
 import type { AcceptResult, Store, StoredResponse } from '../store/store.js';
 import type { Principal } from '../http/authenticate.js';
@@ -45,11 +46,11 @@ export async function sendMessages(
     if (idempotencyKey !== null) await deps.store.idempotency.complete(principal.accountId, idempotencyKey, response);
     return response;
   }
-  const candidates = validation.drafts.map((draft) => ({
-    draft,
-    price: estimatePrice(draft, deps.prices),
-    countryCode: countryOf(draft.destination),
-  }));
+  const candidates = validation.drafts.map((draft) => {
+    const countryCode = countryOf(draft.destination);
+    const timeZone = scheduleZone(draft, draft.destination, countryCode);
+    return { draft, price: estimatePrice(draft, deps.prices), countryCode, schedule: { timeZone, ...sendPlan(draft, timeZone, deps.now) } };
+  });
   let response: StoredResponse | null = null;
   const results = await deps.store.messages.accept(
     {

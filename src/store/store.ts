@@ -4,6 +4,9 @@ import type { MessageFilter, MessagePage } from '../domain/listQuery.js';
 import type { MessageDraft, MessageRecord } from '../domain/message.js';
 import type { Units } from '../domain/money.js';
 import type { Rejection } from '../domain/businessChecks.js';
+import type { Report } from '../domain/lifecycle.js';
+import type { InFlightMessage, OutboundMessage } from '../connectors/connector.js';
+import type { CallbackOutbox } from './callbackOutbox.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -16,6 +19,8 @@ export interface Store {
   readonly blocklist: BlocklistRepository;
   readonly messages: MessageRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly engine: EngineRepository;
+  readonly callbacks: CallbackOutbox;
   close(): Promise<void>;
 }
 
@@ -37,6 +42,8 @@ export interface AccountRepository {
   setChannelEnabled(accountId: number, channel: Channel, enabled: boolean): Promise<void>;
   setFlashcallCodeLengths(accountId: number, lengths: number[]): Promise<void>;
   setBillingEnabled(accountId: number, enabled: boolean): Promise<void>;
+  /** `whsec_…` or null to stop signing callbacks. */
+  setSigningSecret(accountId: number, secret: string | null): Promise<void>;
 }
 
 export type KeyType = 1 | 2 | 3 | 4;
@@ -78,6 +85,8 @@ export interface AcceptCandidate {
   draft: MessageDraft;
   price: Units;
   countryCode: string | null;
+  /** When it may be sent and when it expires (domain/schedule.ts), in epoch ms. */
+  schedule: { timeZone: string; sendAfter: number | null; completeBy: number | null; expiresAt: number };
 }
 
 export type AcceptResult = { accepted: true; uuid: string } | { accepted: false; rejection: Rejection };
@@ -130,3 +139,51 @@ export interface IdempotencyRepository {
 }
 
 export type { Account, ApprovedSender, Channel, TrafficType };
+
+/** A message claimed for hand-off, with what the engine needs to decide and send it. */
+export interface ClaimedMessage extends OutboundMessage {
+  stopRequested: boolean;
+  attempts: number;
+  timeZone: string;
+  sendAfter: number | null;
+  completeBy: number | null;
+  hours: number[] | null;
+  days: number[] | null;
+}
+
+/** A report on one message, with where it came from (for the timeline). */
+export interface ReportEnvelope {
+  uuid: string;
+  report: Report;
+  /** Who reported: `engine`, a connector name, `api`. */
+  source: string;
+  detail?: string;
+  /** On hand-off: the connector and its reference for the message, so late reports can find it. */
+  handoff?: { connector: string; carrierRef: string | null };
+}
+
+export interface TimelineEntry {
+  at: number;
+  kind: string;
+  detail: Record<string, unknown> | null;
+}
+
+export interface EngineRepository {
+  /** Leases up to `limit` due `sending` messages to `owner` (guard: no live lease held by anyone). */
+  claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]>;
+  /** Gives claimed messages back, due again at `dueAt` (a schedule window, a throttled carrier). */
+  reschedule(owner: string, items: { uuid: string; dueAt: number; note: string }[], now: number): Promise<void>;
+  /** The subset of `uuids` whose stop was requested while they were claimed (stop answered 202). */
+  stopRequested(uuids: string[]): Promise<Set<string>>;
+  /** Applies reports in order, each with its status changes, money, timeline and callback events, in one transaction. */
+  apply(reports: ReportEnvelope[], now: number): Promise<void>;
+  /** Messages whose lifetime ended while they wait for a final status or a read (spec §5.7). */
+  dueForExpiry(now: number, limit: number): Promise<string[]>;
+  /** Handed-off messages still waiting for an outcome, for the connectors to re-arm after a restart. */
+  inFlight(): Promise<(InFlightMessage & { connector: string | null })[]>;
+  /** The message whose hand-off returned this carrier reference. */
+  byCarrierRef(connector: string, carrierRef: string): Promise<string | null>;
+  /** Free-form timeline notes (hand-off attempts, carrier answers). */
+  note(entries: { uuid: string; at: number; kind: string; detail: Record<string, unknown> }[]): Promise<void>;
+  timeline(accountId: number, uuid: string): Promise<TimelineEntry[] | null>;
+}

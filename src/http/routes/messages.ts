@@ -7,7 +7,7 @@ import { sendMessages } from '../../service/sendMessages.js';
 import { errors } from '../apiError.js';
 import type { AppDeps } from '../app.js';
 import { withIdempotency } from '../idempotency.js';
-import { authErrors, ErrorSchema, ListQuerySchema, MessageSchema, SendResponseSchema, StopRequestSchema, StopResponseSchema } from '../schemas.js';
+import { authErrors, ErrorSchema, ListQuerySchema, MessageSchema, SendResponseSchema, StopRequestSchema, StopResponseSchema, TimelineSchema } from '../schemas.js';
 
 const messagesAuth = { keyTypes: [1] } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -73,6 +73,24 @@ export function registerMessageRoutes(api: FastifyInstance, { store, config, clo
       const message = UUID.test(messageUuid) ? await store.messages.get(request.principal.accountId, messageUuid, clock.now()) : null;
       if (!message) throw errors.notFound();
       return messageView(message);
+    },
+  );
+
+  api.get(
+    '/message/:messageUuid/events',
+    {
+      config: { auth: messagesAuth },
+      schema: {
+        summary: 'Timeline of one message (our addition): every event in order',
+        params: Type.Object({ messageUuid: Type.String() }),
+        response: { 200: TimelineSchema, ...authErrors },
+      },
+    },
+    async (request) => {
+      const { messageUuid } = request.params as { messageUuid: string };
+      const entries = UUID.test(messageUuid) ? await store.engine.timeline(request.principal.accountId, messageUuid) : null;
+      if (!entries) throw errors.notFound();
+      return entries.map((e) => ({ time: new Date(e.at).toISOString(), kind: e.kind, detail: e.detail }));
     },
   );
 

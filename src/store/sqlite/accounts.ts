@@ -75,6 +75,9 @@ export function sqliteAccounts(db: Database.Database): AccountRepository {
     async setFlashcallCodeLengths(accountId, lengths) {
       db.prepare('update accounts set flashcall_code_lengths = ? where id = ?').run(JSON.stringify(lengths), accountId);
     },
+    async setSigningSecret(accountId, secret) {
+      db.prepare('update accounts set signing_secret = ? where id = ?').run(secret, accountId);
+    },
     async setBillingEnabled(accountId, enabled) {
       db.prepare('update accounts set billing_enabled = ? where id = ?').run(enabled ? 1 : 0, accountId);
     },

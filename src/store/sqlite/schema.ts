@@ -100,6 +100,53 @@ const MIGRATIONS: string[] = [
     primary key (account_id, key)
   ) without rowid;
   `,
+  // Delivery: lifetimes and schedules, stop requests, the timeline, the callback outbox, signing secrets.
+  `
+  alter table messages add column expires_at integer;
+  alter table messages add column send_after integer;
+  alter table messages add column complete_by integer;
+  alter table messages add column time_zone text;
+  alter table messages add column stop_requested integer not null default 0;
+  alter table messages add column connector text;
+  alter table messages add column carrier_ref text;
+  create index messages_by_carrier_ref on messages (connector, carrier_ref) where carrier_ref is not null;
+  alter table accounts add column signing_secret text;
+  create table message_events (
+    id integer primary key,
+    message_uuid text not null,
+    at integer not null,
+    kind text not null,
+    detail text
+  );
+  create index message_events_by_message on message_events (message_uuid, id);
+  -- One row per callback event; delivery_id is set when the event is put into a delivery (a batch).
+  create table callback_events (
+    id integer primary key,
+    account_id integer not null,
+    message_uuid text not null,
+    url text not null,
+    payload text not null,
+    created_at integer not null,
+    delivery_id text
+  );
+  create index callback_events_unbatched on callback_events (account_id, url, id) where delivery_id is null;
+  -- One row per POST body; its id is the webhook-id, the same on every retry.
+  create table callback_deliveries (
+    id text primary key,
+    account_id integer not null,
+    url text not null,
+    body text not null,
+    message_uuids text not null,
+    created_at integer not null,
+    first_attempt_at integer,
+    next_attempt_at integer not null,
+    attempts integer not null default 0,
+    state text not null default 'pending',
+    last_result text,
+    lease_until integer
+  ) without rowid;
+  create index callback_deliveries_due on callback_deliveries (next_attempt_at) where state = 'pending';
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -12,6 +12,12 @@ import { sqliteList } from './messages/list.js';
 import { toMessage, type MessageRow } from './messages/rows.js';
 import { sqliteStop } from './messages/stop.js';
 import { migrate } from './schema.js';
+import { sqliteCallbackOutbox } from './callbackOutbox.js';
+import { sqliteApplyReports } from './engine/applyReports.js';
+import { sqliteClaimDue } from './engine/claimDue.js';
+import { sqliteEngineLookups } from './engine/lookups.js';
+import { sqliteReschedule } from './engine/reschedule.js';
+import { sqliteTimeline } from './engine/timeline.js';
 import { sqliteSenders } from './senders.js';
 
 /**
@@ -35,6 +41,9 @@ export function sqliteStore(path: string): Store {
   const list = sqliteList(db);
   const stop = sqliteStop(db);
   const flashcall = sqliteFlashcallConversion(db);
+  const claimDue = sqliteClaimDue(db);
+  const reschedule = sqliteReschedule(db);
+  const applyReports = sqliteApplyReports(db);
   const getOne = db.prepare<[string, number], MessageRow>('select * from messages where uuid = ? and account_id = ?');
   return {
     accounts: sqliteAccounts(db),
@@ -60,6 +69,20 @@ export function sqliteStore(path: string): Store {
         return flashcall(accountId, uuid, result, code, now);
       },
     },
+    engine: {
+      async claimDue(owner, now, leaseMs, limit) {
+        return claimDue(owner, now, leaseMs, limit);
+      },
+      async reschedule(owner, items, now) {
+        reschedule(owner, items, now);
+      },
+      async apply(reports, now) {
+        applyReports(reports, now);
+      },
+      ...sqliteEngineLookups(db),
+      ...sqliteTimeline(db),
+    },
+    callbacks: sqliteCallbackOutbox(db),
     async close() {
       db.close();
     },

@@ -1,21 +1,21 @@
 import type Database from 'better-sqlite3';
-import { v7 as uuidv7 } from 'uuid';
+import { newMessageId } from '../../messageIds.js';
 import { decideItem, senderKey, type BusinessContext } from '../../../domain/businessChecks.js';
 import type { Channel, TrafficType } from '../../../domain/channels.js';
 import type { AcceptBatch, AcceptResult } from '../../store.js';
 import { searchableText } from './rows.js';
 
-const INSERT = `
+export const INSERT_MESSAGE = `
   insert into messages (
     uuid, account_id, direction, channel_type, sender_name, destination, content, content_search, ttl, tags,
     external_message_id, callback_url, callback_events, use_local_time, local_send_time, local_completion_time,
     hours, days, short_url, total_parts, traffic_type, traffic_center_id, sending_method, country_code,
-    status, reserved, created_at, status_at, message_time, due_at
+    status, reserved, created_at, status_at, message_time, due_at, expires_at, send_after, complete_by, time_zone
   ) values (
     @uuid, @accountId, 'outbound', @channelType, @senderName, @destination, @content, @contentSearch, @ttl, @tags,
     @externalMessageId, @callbackUrl, @callbackEvents, @useLocalTime, @localSendTime, @localCompletionTime,
     @hours, @days, @shortUrl, @totalParts, @trafficType, @trafficCenterId, 'API', @countryCode,
-    'sending', @reserved, @now, @now, @now, @now
+    'sending', @reserved, @now, @now, @now, @dueAt, @expiresAt, @sendAfter, @completeBy, @timeZone
   )`;
 
 const jsonOrNull = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
@@ -23,7 +23,7 @@ const boolOrNull = (value: boolean | null): number | null => (value === null ? n
 
 /** Business checks and creation of a whole batch in one transaction (spec §5.2 steps 5–6). */
 export function sqliteAccept(db: Database.Database) {
-  const insert = db.prepare(INSERT);
+  const insert = db.prepare(INSERT_MESSAGE);
   const account = db.prepare<[number], { balance: number; reserved: number; billing_enabled: number; disabled_channels: string }>(
     'select balance, reserved, billing_enabled, disabled_channels from accounts where id = ?',
   );
@@ -52,10 +52,10 @@ export function sqliteAccept(db: Database.Database) {
       available: state.balance - state.reserved,
     };
     let reservedTotal = 0;
-    const results = batch.candidates.map(({ draft, price, countryCode }): AcceptResult => {
+    const results = batch.candidates.map(({ draft, price, countryCode, schedule }): AcceptResult => {
       const decision = decideItem(context, draft, price);
       if (!decision.accepted) return decision;
-      const uuid = uuidv7();
+      const uuid = newMessageId();
       const reserved = context.billingEnabled ? price : 0;
       reservedTotal += reserved;
       insert.run({
@@ -83,6 +83,11 @@ export function sqliteAccept(db: Database.Database) {
         countryCode,
         reserved,
         now,
+        dueAt: Math.max(now, schedule.sendAfter ?? now),
+        expiresAt: schedule.expiresAt,
+        sendAfter: schedule.sendAfter,
+        completeBy: schedule.completeBy,
+        timeZone: schedule.timeZone,
       });
       return { accepted: true, uuid };
     });

@@ -1,24 +1,22 @@
 import type Database from 'better-sqlite3';
+import { ERROR_CODES } from '../../../domain/lifecycle.js';
 import { FINAL_STATUSES } from '../../../domain/statuses.js';
 import type { StopCode } from '../../store.js';
+import { sqliteApplyReports } from '../engine/applyReports.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * Stops messages by uuid (spec §9). The guard is inside the statement: only a message that is still
- * `sending` and not leased for hand-off becomes unsent, so a 200 can never race a claim.
+ * Stops messages by uuid (spec §9), in one transaction with the engine's claims (SQLite has one writer):
+ * a message still `sending` and not leased becomes unsent 606 at once, refunded, with its callback —
+ * so a 200 can never race a hand-off; a leased one gets 202 and a flag the engine checks before hand-off.
  */
 export function sqliteStop(db: Database.Database) {
   const find = db.prepare<[string, number], { status: string; lease_until: number | null }>(
     'select status, lease_until from messages where uuid = ? and account_id = ?',
   );
-  const stop = db.prepare(
-    `update messages set status = 'unsent', error_code = 606, status_at = @now, message_time = @now,
-       reserved = 0, due_at = null
-     where uuid = @uuid and account_id = @accountId and status = 'sending' and (lease_until is null or lease_until <= @now)`,
-  );
-  const refund = db.prepare('update accounts set reserved = reserved - ? where id = ?');
-  const reservedOf = db.prepare<[string], { reserved: number }>('select reserved from messages where uuid = ?');
+  const requestStop = db.prepare('update messages set stop_requested = 1 where uuid = ?');
+  const apply = sqliteApplyReports(db);
   const stopOne = (accountId: number, rawUuid: string, now: number): StopCode => {
     const uuid = rawUuid.toLowerCase();
     if (!UUID.test(uuid)) return 404;
@@ -26,10 +24,11 @@ export function sqliteStop(db: Database.Database) {
     if (!row) return 404;
     if (row.status === 'unsent') return 200;
     if (FINAL_STATUSES.has(row.status) || row.status === 'sent') return 403;
-    if (row.lease_until !== null && row.lease_until > now) return 202;
-    const reserved = reservedOf.get(uuid)!.reserved;
-    stop.run({ uuid, accountId, now });
-    if (reserved !== 0) refund.run(reserved, accountId);
+    if (row.lease_until !== null && row.lease_until > now) {
+      requestStop.run(uuid);
+      return 202;
+    }
+    apply([{ uuid, report: { kind: 'unsent', at: now, errorCode: ERROR_CODES.stopped }, source: 'api', detail: 'stopped by request' }], now);
     return 200;
   };
   return db.transaction((accountId: number, uuids: string[], now: number): StopCode[] =>

@@ -1,0 +1,36 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { measureSqliteFloor } from './ingestFloor.js';
+import { cli, startServe, stopProcess } from './serveProcess.js';
+import { fmt } from './stats.js';
+
+const CLIENT = fileURLToPath(new URL('./ingestClient.js', import.meta.url));
+
+/** (a) floor, (b) the gateway over real HTTP from a separate client process, (c) their ratio. */
+export async function benchIngest(): Promise<void> {
+  const floor = measureSqliteFloor(60);
+  const dir = mkdtempSync(join(tmpdir(), 'dgw-bench-'));
+  const db = join(dir, 'gateway.db');
+  try {
+    cli(['accounts', 'create', 'bench', '--balance', '1000000000', '--db', db]);
+    const token = cli(['tokens', 'create', '--account', 'bench', '--type', '1', '--db', db]);
+    const { child, origin } = await startServe(['--db', db, '--port', '0']);
+    try {
+      const run = await promisify(execFile)(process.execPath, [CLIENT, origin, `Basic ${token}`, '4', '10000']);
+      const gateway = JSON.parse(run.stdout) as { msgsPerSec: number; failures: number; batches: number; p50: number; p99: number };
+      console.log('SQLite ingest (1000-message VOICECODE batches)');
+      console.log(`  (a) floor: parse + insert in one transaction, same process     ${fmt(floor.msgsPerSec)} msgs/s`);
+      console.log(`  (b) gateway: HTTP POST from a separate process, 4 connections   ${fmt(gateway.msgsPerSec)} msgs/s accepted`);
+      console.log(`      batch latency p50 ${fmt(gateway.p50, 1)} ms, p99 ${fmt(gateway.p99, 1)} ms; ${gateway.batches} batches, ${gateway.failures} failed`);
+      console.log(`  (c) ratio gateway/floor                                          ${fmt(gateway.msgsPerSec / floor.msgsPerSec, 2)} (target >= 0.5)`);
+    } finally {
+      await stopProcess(child);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

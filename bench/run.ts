@@ -1,0 +1,4 @@
+import { benchIngest } from './ingest.js';
+
+/** `npm run bench`: every performance figure the issues ask for, printed; never part of `npm test`. */
+await benchIngest();

@@ -1,0 +1,294 @@
+/**
+ * Delivers the callback outbox (spec §11.1): forms batches, POSTs them with the Standard Webhooks headers,
+ * and records each attempt with its retry or drop. Many requests are kept in flight; database work is batched.
+ */
+import { Buffer } from 'node:buffer';
+import http from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../clock.js';
+import { callbackCredentials, redactCallbackUrl } from '../domain/callbackUrl.js';
+import { signWebhook } from '../domain/signingSecret.js';
+import type { CallbackAttemptRecord, CallbackOutbox, ClaimedDelivery } from '../store/callbackOutbox.js';
+import { nextAttemptAt, type RandomSource } from './retrySchedule.js';
+import { guardedLookup, refuseLiteralHost } from './targetGuard.js';
+
+/** Success is a 2xx within this time, connect plus response (spec §11.1). */
+export const CALLBACK_TIMEOUT_MS = 10_000;
+export const MAX_EVENTS_PER_DELIVERY = 100;
+/** The spec lets a batch wait up to 1 s to fill. */
+export const BATCH_WAIT_MS = 1_000;
+
+/** The part of a pino logger the sender uses. */
+export interface CallbackLogger {
+  warn(detail: object, message: string): void;
+  error(detail: object, message: string): void;
+}
+
+export interface CallbackSenderOptions {
+  outbox: CallbackOutbox;
+  clock: Clock;
+  allowPrivateTargets: boolean;
+  /** Gateway name and version, e.g. `direct-gateway/0.1.0`. */
+  userAgent: string;
+  /** Requests in flight at once. */
+  concurrency?: number;
+  batchWaitMs?: number;
+  /** Tests shorten it; production keeps the spec's 10 s. */
+  timeoutMs?: number;
+  /** Must outlast a request: an expired lease lets the delivery be claimed again. */
+  leaseMs?: number;
+  /** How long the loop sleeps when there is nothing to send. */
+  idleMs?: number;
+  random?: RandomSource;
+  logger?: CallbackLogger;
+}
+
+export interface CallbackSender {
+  /** One round: form deliveries, claim the due ones, POST them, record the results. Returns the attempts made. */
+  tick(): Promise<number>;
+  /** Sends continuously until `stop`. Do not call `tick` meanwhile. */
+  start(): void;
+  /** Ends the loop after the requests in flight have finished and been recorded. */
+  stop(): Promise<void>;
+}
+
+const silentLogger: CallbackLogger = { warn() {}, error() {} };
+
+export function createCallbackSender(options: CallbackSenderOptions): CallbackSender {
+  const { outbox, clock, allowPrivateTargets, userAgent } = options;
+  const concurrency = options.concurrency ?? 64;
+  const timeoutMs = options.timeoutMs ?? CALLBACK_TIMEOUT_MS;
+  const leaseMs = options.leaseMs ?? Math.max(60_000, timeoutMs * 3);
+  const idleMs = options.idleMs ?? 50;
+  const random = options.random ?? Math.random;
+  const logger = options.logger ?? silentLogger;
+  const formOptions = { maxEvents: MAX_EVENTS_PER_DELIVERY, fillWaitMs: options.batchWaitMs ?? BATCH_WAIT_MS, limitEvents: 5_000 };
+  const transport: Transport = {
+    timeoutMs,
+    allowPrivateTargets,
+    lookup: guardedLookup(allowPrivateTargets),
+    httpAgent: new http.Agent({ keepAlive: true }),
+    httpsAgent: new https.Agent({ keepAlive: true }),
+  };
+
+  async function attempt(delivery: ClaimedDelivery): Promise<CallbackAttemptRecord> {
+    const at = clock.now();
+    const target = callbackCredentials(delivery.url);
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'User-Agent': userAgent,
+      'webhook-id': delivery.id,
+    };
+    if (delivery.signingSecret !== null) {
+      const timestamp = Math.floor(at / 1000);
+      headers['webhook-timestamp'] = String(timestamp);
+      headers['webhook-signature'] = signWebhook(delivery.signingSecret, delivery.id, timestamp, delivery.body);
+    }
+    if (target.authorization !== null) headers['Authorization'] = target.authorization;
+    const result = await post(transport, target.url, headers, delivery.body);
+    const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
+    const attemptNumber = delivery.attempts + 1;
+    const retryAt = ok ? null : nextAttemptAt(attemptNumber, delivery.firstAttemptAt ?? at, clock.now(), random);
+    return {
+      leaseUntil: delivery.leaseUntil,
+      at,
+      nextAttemptAt: retryAt,
+      detail: {
+        webhookId: delivery.id,
+        url: redactCallbackUrl(delivery.url),
+        attempt: attemptNumber,
+        httpStatus: result.httpStatus,
+        error: result.error,
+        latencyMs: result.latencyMs,
+        outcome: ok ? 'delivered' : retryAt === null ? 'dropped' : 'retry',
+      },
+    };
+  }
+
+  async function record(records: CallbackAttemptRecord[]): Promise<void> {
+    await outbox.recordAttempts(records);
+    for (const { detail } of records) {
+      if (detail.outcome === 'dropped') {
+        logger.warn({ webhookId: detail.webhookId, url: detail.url, attempts: detail.attempt }, 'callback dropped: no 2xx within 24 h');
+      }
+    }
+  }
+
+  async function tick(): Promise<number> {
+    const now = clock.now();
+    await outbox.formDeliveries(now, formOptions);
+    const claimed = await outbox.claimDue(now, leaseMs, concurrency * 16);
+    const records = await mapConcurrently(claimed, concurrency, attempt);
+    await record(records);
+    return records.length;
+  }
+
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  const signal = () => wake?.();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      wake = done;
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+    });
+
+  // Unlike tick, the loop does not wait for a whole round: a slow receiver holds one slot, not everyone.
+  async function run(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    let finished: CallbackAttemptRecord[] = [];
+    const launch = (delivery: ClaimedDelivery) => {
+      const done: Promise<void> = attempt(delivery)
+        .then(
+          (result) => void finished.push(result),
+          (error: unknown) => logger.error({ error, webhookId: delivery.id }, 'callback attempt failed unexpectedly'),
+        )
+        .finally(() => {
+          inFlight.delete(done);
+          signal();
+        });
+      inFlight.add(done);
+    };
+    const flush = async () => {
+      if (finished.length === 0) return;
+      const batch = finished;
+      finished = [];
+      await record(batch);
+    };
+    while (running) {
+      try {
+        await flush();
+        const free = concurrency - inFlight.size;
+        let claimed = 0;
+        if (free > 0) {
+          const now = clock.now();
+          await outbox.formDeliveries(now, formOptions);
+          const due = await outbox.claimDue(now, leaseMs, free);
+          due.forEach(launch);
+          claimed = due.length;
+        }
+        if (claimed === 0) await sleep(idleMs);
+        else await new Promise((resolve) => setImmediate(resolve));
+      } catch (error) {
+        logger.error({ error }, 'callback sender round failed');
+        await sleep(idleMs);
+      }
+    }
+    await Promise.all(inFlight);
+    await flush();
+  }
+
+  return {
+    tick,
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      signal();
+      await loop;
+      loop = null;
+      transport.httpAgent.destroy();
+      transport.httpsAgent.destroy();
+    },
+  };
+}
+
+async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+interface Transport {
+  timeoutMs: number;
+  allowPrivateTargets: boolean;
+  lookup: ReturnType<typeof guardedLookup>;
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+}
+
+interface PostResult {
+  httpStatus: number | null;
+  error: string | null;
+  latencyMs: number;
+}
+
+/** One POST; never rejects. A stale keep-alive socket reset before any answer is retried once on a fresh one. */
+async function post(transport: Transport, url: string, headers: Record<string, string>, body: string): Promise<PostResult> {
+  const started = performance.now();
+  const latency = () => Math.round(performance.now() - started);
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return { httpStatus: null, error: 'invalid callback URL', latencyMs: 0 };
+  }
+  const refusal = refuseLiteralHost(target.hostname, transport.allowPrivateTargets);
+  if (refusal) return { httpStatus: null, error: refusal.message, latencyMs: latency() };
+  const bytes = Buffer.from(body);
+  const deadline = started + transport.timeoutMs;
+  for (let tries = 0; ; tries++) {
+    const answer = await postOnce(transport, target, { ...headers, 'Content-Length': String(bytes.length) }, bytes, deadline);
+    if (answer.staleSocket && tries === 0) continue;
+    return { httpStatus: answer.httpStatus, error: answer.error, latencyMs: latency() };
+  }
+}
+
+function postOnce(
+  transport: Transport,
+  target: URL,
+  headers: Record<string, string>,
+  body: Buffer,
+  deadline: number,
+): Promise<{ httpStatus: number | null; error: string | null; staleSocket: boolean }> {
+  return new Promise((resolve) => {
+    const secure = target.protocol === 'https:';
+    const request = (secure ? https : http).request({
+      method: 'POST',
+      protocol: target.protocol,
+      hostname: target.hostname.replace(/^\[|\]$/g, ''),
+      port: target.port || undefined,
+      path: `${target.pathname}${target.search}`,
+      headers,
+      agent: secure ? transport.httpsAgent : transport.httpAgent,
+      lookup: transport.lookup,
+    });
+    let settled = false;
+    const settle = (httpStatus: number | null, error: string | null, staleSocket = false) => {
+      if (settled) return;
+      settled = true;
+      resolve({ httpStatus, error, staleSocket });
+    };
+    // One deadline for connect + response; it also bounds draining the ignored response body.
+    const timer = setTimeout(
+      () => request.destroy(Object.assign(new Error(`timeout after ${transport.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      Math.max(0, deadline - performance.now()),
+    );
+    request.on('close', () => clearTimeout(timer));
+    request.on('response', (response) => {
+      settle(response.statusCode ?? null, null);
+      response.on('error', () => {});
+      response.resume(); // drained, so the keep-alive socket can be reused
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      settle(null, error.message || error.code || 'request failed', request.reusedSocket && error.code === 'ECONNRESET');
+    });
+    request.end(body);
+  });
+}

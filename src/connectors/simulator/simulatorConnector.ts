@@ -1,0 +1,102 @@
+import type { Clock } from '../../clock.js';
+import type { CarrierEvent, Connector, HandoffResult, InFlightMessage, OutboundMessage } from '../connector.js';
+import {
+  magicNumberOf,
+  plannedEvents,
+  simulatedOutcome,
+  type PlannedEvent,
+  type SimulatorDelays,
+} from './magicNumbers.js';
+
+export interface SimulatorOptions extends SimulatorDelays {
+  clock: Clock;
+}
+
+/** The `simulator.*` settings' defaults (docs/simulator.md). */
+export const SIMULATOR_DEFAULTS: SimulatorDelays = { deliveryDelayMs: 1000, slowDelayMs: 30_000, readDelayMs: 2000 };
+
+export type SimulatorConnector = Connector & {
+  /** How many sends returned `sent`: lets tests prove nothing is handed off twice. */
+  readonly handedOff: number;
+};
+
+interface TimedEvent {
+  /** From the moment the timers are armed, in real time. */
+  waitMs: number;
+  event: PlannedEvent;
+}
+
+/**
+ * A connector with no network: outcomes come from the destination's magic number (magicNumbers.ts).
+ * Timers run in real time (tests use small delays); event times come from the injected clock.
+ */
+export function createSimulatorConnector(options: SimulatorOptions): SimulatorConnector {
+  const timers = new Set<NodeJS.Timeout>();
+  let emit: ((event: CarrierEvent) => void) | null = null;
+  let handedOff = 0;
+
+  const started = (): ((event: CarrierEvent) => void) => {
+    if (emit === null) throw new Error('simulator connector used before start() or after stop()');
+    return emit;
+  };
+
+  // One timer at a time per message, each armed when the previous fired: events of the same message keep
+  // their order even when delays are equal or clamped to 0 on resume.
+  function arm(uuid: string, steps: TimedEvent[], index = 0, elapsedMs = 0): void {
+    const step = steps[index];
+    if (step === undefined) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      arm(uuid, steps, index + 1, step.waitMs); // first, so that a throwing listener cannot lose later events
+      const { afterMs: _afterMs, ...event } = step.event;
+      started()({ uuid, at: options.clock.now(), ...event });
+    }, step.waitMs - elapsedMs);
+    timer.unref(); // pending simulated reports must not keep the process alive
+    timers.add(timer);
+  }
+
+  return {
+    name: 'simulator',
+    get handedOff() {
+      return handedOff;
+    },
+
+    async start(emitEvent) {
+      emit = emitEvent;
+    },
+
+    // Answers at once; even a delay of 0 emits from a timer, so the engine sees `sent` before any event.
+    async send(message: OutboundMessage): Promise<HandoffResult> {
+      started();
+      const outcome = simulatedOutcome(message.destination, message.channelType);
+      const magic = magicNumberOf(message.destination);
+      const detail = magic ? `simulator: magic number ${magic.digits} (${magic.description})` : 'simulator: delivered';
+      if (outcome.kind === 'refused') return { kind: 'refused', errorCode: outcome.errorCode, detail };
+      handedOff += 1;
+      const events = plannedEvents(outcome, message.content, options);
+      arm(message.uuid, events.map((event) => ({ waitMs: event.afterMs, event })));
+      return { kind: 'sent', carrierRef: `sim-${message.uuid}`, detail };
+    },
+
+    // The outcome is recomputed from the destination, so nothing but sentAt is needed to carry on.
+    resume(messages: InFlightMessage[]) {
+      started();
+      const now = options.clock.now();
+      for (const message of messages) {
+        const outcome = simulatedOutcome(message.destination, message.channelType);
+        const events = plannedEvents(outcome, message.content, options).filter(
+          // Already delivered: only what follows delivery is still to come.
+          (event) => message.status === 'sent' || event.kind === 'read' || event.kind === 'click',
+        );
+        const steps = events.map((event) => ({ waitMs: Math.max(0, message.sentAt + event.afterMs - now), event }));
+        arm(message.uuid, steps);
+      }
+    },
+
+    async stop() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      emit = null;
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Channel } from '../domain/channels.js';
+import { estimatePrice, type PriceTable } from '../domain/prices.js';
+import type { CarrierEvent, Connector, HandoffResult } from '../connectors/connector.js';
+import type { ClaimedMessage, ReportEnvelope, Store } from '../store/store.js';
+import { mapWithLimit } from './concurrency.js';
+import { decideClaimed } from './decideClaimed.js';
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  /** The connector of each channel; one connector may serve several channels. */
+  connectors: ReadonlyMap<Channel, Connector>;
+  prices: PriceTable;
+  /** How long a claim protects a message from other workers; longer than any hand-off. */
+  leaseMs: number;
+  batchSize: number;
+  /** Pause when a round found nothing to do. */
+  idleMs: number;
+  maxConcurrentHandoffs: number;
+  logger?: { error(detail: object, message: string): void };
+  owner?: string;
+}
+
+/** How long a connector that threw waits before the message is tried again. */
+const RETRY_AFTER_ERROR_MS = 5_000;
+const IDEMPOTENCY_PURGE_EVERY_MS = 60_000;
+const IDEMPOTENCY_RETENTION_MS = 24 * 3600_000;
+
+/**
+ * The delivery engine (DESIGN.md): claims due messages under a lease, hands them to their channel's
+ * connector, and records every outcome — hand-off results and late carrier events — through the store,
+ * which writes status, money, timeline and callback events in one transaction.
+ */
+export function createEngine(options: EngineOptions) {
+  const { store, clock, connectors } = options;
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const pendingEvents: ReportEnvelope[] = [];
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let lastPurge = 0;
+
+  const onCarrierEvent = (source: string) => (event: CarrierEvent) => {
+    pendingEvents.push({
+      uuid: event.uuid,
+      source,
+      ...(event.detail === undefined ? {} : { detail: event.detail }),
+      report:
+        event.kind === 'undelivered'
+          ? { kind: 'undelivered', at: event.at, errorCode: event.errorCode ?? null }
+          : event.kind === 'click'
+            ? { kind: 'click', at: event.at, url: event.url ?? '' }
+            : { kind: event.kind, at: event.at },
+    });
+    wake?.();
+  };
+
+  async function handoff(message: ClaimedMessage, reports: ReportEnvelope[], retries: { uuid: string; dueAt: number; note: string }[]) {
+    const connector = connectors.get(message.channelType);
+    if (!connector) {
+      reports.push({ uuid: message.uuid, source: 'engine', detail: 'no connector for the channel', report: { kind: 'unsent', at: clock.now(), errorCode: 604 } });
+      return;
+    }
+    let result: HandoffResult;
+    try {
+      result = await connector.send(message);
+    } catch (error) {
+      options.logger?.error({ err: error, uuid: message.uuid }, 'connector failed');
+      retries.push({ uuid: message.uuid, dueAt: clock.now() + RETRY_AFTER_ERROR_MS, note: `${connector.name} failed: ${String(error)}` });
+      return;
+    }
+    const at = clock.now();
+    const detail = result.detail === undefined ? {} : { detail: result.detail };
+    if (result.kind === 'sent') {
+      reports.push({
+        uuid: message.uuid,
+        source: connector.name,
+        ...detail,
+        report: { kind: 'sent', at, price: estimatePrice(message, options.prices) },
+        handoff: { connector: connector.name, carrierRef: result.carrierRef ?? null },
+      });
+    } else if (result.kind === 'refused') {
+      reports.push({ uuid: message.uuid, source: connector.name, ...detail, report: { kind: 'unsent', at, errorCode: result.errorCode } });
+    } else {
+      retries.push({ uuid: message.uuid, dueAt: at + result.afterMs, note: `${connector.name}: ${result.detail ?? 'try again later'}` });
+    }
+  }
+
+  /** One round: expiries, claims, hand-offs, and the carrier events that arrived. Returns the work done. */
+  async function runOnce(): Promise<number> {
+    const now = clock.now();
+    const reports: ReportEnvelope[] = pendingEvents.splice(0);
+    const expiring = await store.engine.dueForExpiry(now, options.batchSize);
+    for (const uuid of expiring) reports.push({ uuid, source: 'engine', detail: 'lifetime ended', report: { kind: 'expired', at: now } });
+
+    const claimed = await store.engine.claimDue(owner, now, options.leaseMs, options.batchSize);
+    const waits: { uuid: string; dueAt: number; note: string }[] = [];
+    const toSend: ClaimedMessage[] = [];
+    for (const message of claimed) {
+      const decision = decideClaimed(message, now);
+      if (decision.action === 'handoff') toSend.push(message);
+      else if (decision.action === 'wait') waits.push({ uuid: message.uuid, dueAt: decision.until, note: decision.reason });
+      else reports.push({ uuid: message.uuid, source: 'engine', detail: decision.detail, report: decision.report });
+    }
+    // A stop answered 202 after the claim must still win if it came before the hand-off.
+    const stopped = toSend.length > 0 ? await store.engine.stopRequested(toSend.map((m) => m.uuid)) : new Set<string>();
+    const sendable = toSend.filter((m) => {
+      if (!stopped.has(m.uuid)) return true;
+      reports.push({ uuid: m.uuid, source: 'engine', detail: 'stopped by request', report: { kind: 'unsent', at: now, errorCode: 606 } });
+      return false;
+    });
+    await mapWithLimit(sendable, options.maxConcurrentHandoffs, (m) => handoff(m, reports, waits));
+    // Events emitted during the hand-offs belong after them.
+    reports.push(...pendingEvents.splice(0));
+    if (waits.length > 0) await store.engine.reschedule(owner, waits, clock.now());
+    if (reports.length > 0) await store.engine.apply(reports, clock.now());
+    await purgeIdempotencyKeys();
+    return reports.length + waits.length;
+  }
+
+  async function purgeIdempotencyKeys() {
+    const now = clock.now();
+    if (now - lastPurge < IDEMPOTENCY_PURGE_EVERY_MS) return;
+    lastPurge = now;
+    await store.idempotency.purgeOlderThan(now - IDEMPOTENCY_RETENTION_MS);
+  }
+
+  async function run() {
+    while (running) {
+      let worked = 0;
+      try {
+        worked = await runOnce();
+      } catch (error) {
+        options.logger?.error({ err: error }, 'engine round failed');
+      }
+      if (worked === 0 && running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.idleMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    }
+  }
+
+  const distinctConnectors = () => [...new Set(connectors.values())];
+
+  return {
+    owner,
+    runOnce,
+    /** Starts the connectors, gives them back their in-flight messages, and runs the loop. */
+    async start() {
+      for (const connector of distinctConnectors()) await connector.start(onCarrierEvent(connector.name));
+      const inFlight = await store.engine.inFlight();
+      for (const connector of distinctConnectors()) connector.resume?.(inFlight.filter((m) => m.connector === connector.name));
+      running = true;
+      loop = run();
+    },
+    /** Nudges an idle loop (e.g. after new messages were accepted). */
+    wake() {
+      wake?.();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      for (const connector of distinctConnectors()) await connector.stop();
+      if (pendingEvents.length > 0) await store.engine.apply(pendingEvents.splice(0), clock.now());
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;

@@ -1,0 +1,86 @@
+/**
+ * The callback outbox port: what the callback sender needs from a store (spec §11.1). The engine writes
+ * `callback_events` in the same transaction as the status change that causes them; the sender groups them into
+ * deliveries (one POST body each, its id the `webhook-id`) and records every attempt.
+ *
+ * Every operation is one small method whose ownership guard sits inside its statement (as graphile-worker does):
+ * a delivery is claimed under a lease, and an attempt is recorded only while that lease is still the one the caller
+ * holds. `leaseUntil` is the lease token: a new claim can only happen once the old lease has expired, so it always
+ * sets a later `leaseUntil` and the old holder's writes match nothing. Times are epoch ms.
+ */
+export interface CallbackOutbox {
+  /**
+   * Groups unbatched events per (account, url), oldest group first, into deliveries of at most `maxEvents` events in
+   * event order. A delivery is formed when it is full or its first event is at least `fillWaitMs` old.
+   * Returns the number of deliveries formed.
+   */
+  formDeliveries(now: number, options: FormDeliveriesOptions): Promise<number>;
+  /** Leases up to `limit` pending deliveries that are due (`next_attempt_at <= now`) and not leased. */
+  claimDue(now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Records finished attempts in one transaction: the delivery's state, and one `callback_attempt` row per message
+   * of the batch in `message_events`. An attempt whose lease is no longer held is ignored. Returns how many were recorded.
+   */
+  recordAttempts(attempts: CallbackAttemptRecord[]): Promise<number>;
+  /** What is still to send, for tests and benchmarks. */
+  pendingCount(): Promise<PendingCallbacks>;
+}
+
+export interface FormDeliveriesOptions {
+  /** Events per POST: 100 (spec §11.1). */
+  maxEvents: number;
+  /** How long an incomplete batch may wait to fill: up to 1 s (spec §11.1). */
+  fillWaitMs: number;
+  /** Stops after about this many events, so one round does not hold the event loop for long. */
+  limitEvents?: number;
+}
+
+export interface ClaimedDelivery {
+  /** The `webhook-id`. */
+  id: string;
+  accountId: number;
+  /** The callback URL as stored: possibly with `user:pass@`, never with a fragment. */
+  url: string;
+  /** The exact JSON array text to POST, the same on every attempt. */
+  body: string;
+  /** Attempts already made. */
+  attempts: number;
+  firstAttemptAt: number | null;
+  messageUuids: string[];
+  /** The account's `whsec_…` secret, or null when it does not sign (spec §11.3). */
+  signingSecret: string | null;
+  /** The lease token: pass it back in the attempt record. */
+  leaseUntil: number;
+}
+
+export type CallbackAttemptOutcome = 'delivered' | 'retry' | 'dropped';
+
+/** The `detail` of a `callback_attempt` timeline event, as JSON. */
+export interface CallbackAttemptDetail {
+  webhookId: string;
+  /** The URL with its password redacted. */
+  url: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  httpStatus: number | null;
+  error: string | null;
+  latencyMs: number;
+  outcome: CallbackAttemptOutcome;
+}
+
+export interface CallbackAttemptRecord {
+  /** The lease token from `claimDue`. */
+  leaseUntil: number;
+  /** When the attempt started. */
+  at: number;
+  /** Required when `detail.outcome` is `retry`. */
+  nextAttemptAt: number | null;
+  detail: CallbackAttemptDetail;
+}
+
+export interface PendingCallbacks {
+  /** Events not yet put into a delivery. */
+  unbatchedEvents: number;
+  /** Deliveries neither delivered nor dropped. */
+  pendingDeliveries: number;
+}

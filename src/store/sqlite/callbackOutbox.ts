@@ -1,0 +1,166 @@
+import type Database from 'better-sqlite3';
+import type {
+  CallbackAttemptRecord,
+  CallbackOutbox,
+  ClaimedDelivery,
+  FormDeliveriesOptions,
+  PendingCallbacks,
+} from '../callbackOutbox.js';
+import { newMessageId } from '../messageIds.js';
+
+/** The callback outbox on SQLite (one process, one writer); each operation is one transaction. */
+export function sqliteCallbackOutbox(db: Database.Database, newDeliveryId: () => string = newMessageId): CallbackOutbox {
+  const form = formDeliveries(db, newDeliveryId);
+  const claim = claimDue(db);
+  const record = recordAttempts(db);
+  const pending = pendingCount(db);
+  return {
+    async formDeliveries(now, options) {
+      return form(now, options);
+    },
+    async claimDue(now, leaseMs, limit) {
+      return claim(now, leaseMs, limit);
+    },
+    async recordAttempts(attempts) {
+      return attempts.length === 0 ? 0 : record(attempts);
+    },
+    async pendingCount() {
+      return pending();
+    },
+  };
+}
+
+interface EventRow {
+  id: number;
+  message_uuid: string;
+  payload: string;
+  created_at: number;
+}
+
+function formDeliveries(db: Database.Database, newDeliveryId: () => string) {
+  // A group is ready when it can fill a batch or its oldest event has waited long enough; min(id) comes from the
+  // partial index, so only one row per group is read to learn its age.
+  const readyGroups = db.prepare<{ maxEvents: number; oldEnough: number }, { account_id: number; url: string }>(
+    `select g.account_id, g.url
+     from (select account_id, url, count(*) as n, min(id) as first_id
+           from callback_events where delivery_id is null group by account_id, url) as g
+     join callback_events as first on first.id = g.first_id
+     where g.n >= @maxEvents or first.created_at <= @oldEnough
+     order by first.created_at, first.id`,
+  );
+  const nextEvents = db.prepare<[number, string, number], EventRow>(
+    `select id, message_uuid, payload, created_at from callback_events
+     where account_id = ? and url = ? and delivery_id is null order by id limit ?`,
+  );
+  const insertDelivery = db.prepare(
+    `insert into callback_deliveries (id, account_id, url, body, message_uuids, created_at, next_attempt_at)
+     values (@id, @accountId, @url, @body, @messageUuids, @now, @now)`,
+  );
+  // The events just read are exactly the group's unbatched ones between the first and last id (same transaction).
+  const assignEvents = db.prepare(
+    `update callback_events set delivery_id = @id
+     where account_id = @accountId and url = @url and delivery_id is null and id between @firstId and @lastId`,
+  );
+  return db.transaction((now: number, { maxEvents, fillWaitMs, limitEvents = Infinity }: FormDeliveriesOptions): number => {
+    const oldEnough = now - fillWaitMs;
+    let formed = 0;
+    let events = 0;
+    for (const { account_id: accountId, url } of readyGroups.all({ maxEvents, oldEnough })) {
+      while (events < limitEvents) {
+        const rows = nextEvents.all(accountId, url, maxEvents);
+        if (rows.length === 0 || (rows.length < maxEvents && rows[0]!.created_at > oldEnough)) break;
+        const id = newDeliveryId();
+        const body = `[${rows.map((row) => row.payload).join(',')}]`;
+        const messageUuids = JSON.stringify([...new Set(rows.map((row) => row.message_uuid))]);
+        insertDelivery.run({ id, accountId, url, body, messageUuids, now });
+        assignEvents.run({ id, accountId, url, firstId: rows[0]!.id, lastId: rows[rows.length - 1]!.id });
+        formed += 1;
+        events += rows.length;
+      }
+      if (events >= limitEvents) break;
+    }
+    return formed;
+  });
+}
+
+interface ClaimedRow {
+  id: string;
+  account_id: number;
+  url: string;
+  body: string;
+  message_uuids: string;
+  attempts: number;
+  first_attempt_at: number | null;
+  signing_secret: string | null;
+}
+
+function claimDue(db: Database.Database) {
+  // The guard (pending, due, no live lease) is inside the one statement that takes the lease.
+  const claim = db.prepare<{ now: number; leaseUntil: number; limit: number }, ClaimedRow>(
+    `update callback_deliveries set lease_until = @leaseUntil
+     where id in (select id from callback_deliveries
+                  where state = 'pending' and next_attempt_at <= @now and (lease_until is null or lease_until <= @now)
+                  order by next_attempt_at limit @limit)
+     returning id, account_id, url, body, message_uuids, attempts, first_attempt_at,
+       (select signing_secret from accounts where accounts.id = callback_deliveries.account_id) as signing_secret`,
+  );
+  return (now: number, leaseMs: number, limit: number): ClaimedDelivery[] => {
+    const leaseUntil = now + leaseMs;
+    return claim.all({ now, leaseUntil, limit }).map((row) => ({
+      id: row.id,
+      accountId: row.account_id,
+      url: row.url,
+      body: row.body,
+      attempts: row.attempts,
+      firstAttemptAt: row.first_attempt_at,
+      messageUuids: JSON.parse(row.message_uuids) as string[],
+      signingSecret: row.signing_secret,
+      leaseUntil,
+    }));
+  };
+}
+
+function recordAttempts(db: Database.Database) {
+  // Guarded by the lease token: a holder whose lease expired and was re-claimed writes nothing.
+  const update = db.prepare(
+    `update callback_deliveries set
+       attempts = attempts + 1,
+       first_attempt_at = coalesce(first_attempt_at, @at),
+       state = @state,
+       next_attempt_at = coalesce(@nextAttemptAt, next_attempt_at),
+       last_result = @lastResult,
+       lease_until = null
+     where id = @id and state = 'pending' and lease_until = @leaseUntil`,
+  );
+  const timeline = db.prepare(
+    `insert into message_events (message_uuid, at, kind, detail)
+     select value, @at, 'callback_attempt', @detail
+     from callback_deliveries, json_each(callback_deliveries.message_uuids)
+     where callback_deliveries.id = @id`,
+  );
+  return db.transaction((attempts: CallbackAttemptRecord[]): number => {
+    let recorded = 0;
+    for (const { leaseUntil, at, nextAttemptAt, detail } of attempts) {
+      if (detail.outcome === 'retry' && nextAttemptAt === null) throw new Error('a retry needs nextAttemptAt');
+      const state = detail.outcome === 'retry' ? 'pending' : detail.outcome;
+      const lastResult = JSON.stringify({ at, httpStatus: detail.httpStatus, error: detail.error });
+      const id = detail.webhookId;
+      const changed = update.run({ id, leaseUntil, at, state, nextAttemptAt, lastResult }).changes;
+      if (changed === 0) continue;
+      timeline.run({ id, at, detail: JSON.stringify(detail) });
+      recorded += 1;
+    }
+    return recorded;
+  });
+}
+
+function pendingCount(db: Database.Database) {
+  const count = db.prepare<[], { unbatched: number; pending: number }>(
+    `select (select count(*) from callback_events where delivery_id is null) as unbatched,
+            (select count(*) from callback_deliveries where state = 'pending') as pending`,
+  );
+  return (): PendingCallbacks => {
+    const row = count.get()!;
+    return { unbatchedEvents: row.unbatched, pendingDeliveries: row.pending };
+  };
+}

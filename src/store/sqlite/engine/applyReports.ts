@@ -1,0 +1,129 @@
+import type Database from 'better-sqlite3';
+import type { CallbackEvent, Channel, Status } from '../../../domain/channels.js';
+import { planReport, type MessageState } from '../../../domain/reportPlan.js';
+import type { ReportEnvelope } from '../../store.js';
+
+interface StateRow {
+  account_id: number;
+  channel_type: string;
+  status: string;
+  total_parts: number;
+  reserved: number;
+  price_total: number | null;
+  price_currency: string | null;
+  price_parts: number | null;
+  price_final: number | null;
+  callback_url: string | null;
+  callback_events: string | null;
+  short_url: number | null;
+  created_at: number;
+  sent_at: number | null;
+  expires_at: number | null;
+  currency: string;
+  billing_enabled: number;
+}
+
+const LOAD = `
+  select m.account_id, m.channel_type, m.status, m.total_parts, m.reserved, m.price_total, m.price_currency,
+    m.price_parts, m.price_final, m.callback_url, m.callback_events, m.short_url, m.created_at, m.sent_at,
+    m.expires_at, a.currency, a.billing_enabled
+  from messages m join accounts a on a.id = m.account_id where m.uuid = ?`;
+
+const UPDATE = `
+  update messages set status = @status, error_code = @errorCode, status_at = @statusAt, sent_at = @sentAt,
+    message_time = @messageTime, reserved = @reserved, price_total = @priceTotal, price_currency = @priceCurrency,
+    price_parts = @priceParts, price_final = @priceFinal, due_at = @dueAt, lease_owner = null, lease_until = null,
+    connector = coalesce(@connector, connector), carrier_ref = coalesce(@carrierRef, carrier_ref)
+  where uuid = @uuid`;
+
+/**
+ * Applies reports in one transaction: status changes (domain/lifecycle), money (domain/reportPlan),
+ * one timeline row per report, and the callback events they cause, written to the outbox in the same
+ * transaction as the change (DESIGN.md: nothing is sent that is not in the outbox first).
+ */
+export function sqliteApplyReports(db: Database.Database) {
+  const load = db.prepare<[string], StateRow>(LOAD);
+  const update = db.prepare(UPDATE);
+  const releaseLease = db.prepare('update messages set lease_owner = null, lease_until = null where uuid = ?');
+  const note = db.prepare('insert into message_events (message_uuid, at, kind, detail) values (?, ?, ?, ?)');
+  const outbox = db.prepare(
+    'insert into callback_events (account_id, message_uuid, url, payload, created_at) values (?, ?, ?, ?, ?)',
+  );
+  const money = db.prepare('update accounts set balance = balance + ?, reserved = reserved + ? where id = ?');
+
+  return db.transaction((reports: ReportEnvelope[], now: number) => {
+    const accountDeltas = new Map<number, { balance: number; reserved: number }>();
+    for (const envelope of reports) {
+      const row = load.get(envelope.uuid);
+      if (!row) continue;
+      const state = toState(envelope.uuid, row);
+      const plan = planReport(state, envelope.report);
+      const { report } = envelope;
+      note.run(
+        envelope.uuid,
+        report.at,
+        report.kind,
+        JSON.stringify({
+          source: envelope.source,
+          ...(envelope.detail === undefined ? {} : { detail: envelope.detail }),
+          ...('errorCode' in report && report.errorCode !== null ? { errorCode: report.errorCode } : {}),
+          ...('url' in report ? { url: report.url } : {}),
+          statuses: plan.changes.map((c) => c.status),
+          callbacks: plan.callbacks.map((c) => c.callback_event),
+          ...(plan.changes.length === 0 && report.kind !== 'click' ? { ignored: `status is already ${row.status}` } : {}),
+        }),
+      );
+      if (plan.changes.length === 0) {
+        if (envelope.handoff) releaseLease.run(envelope.uuid);
+      } else {
+        const last = plan.changes[plan.changes.length - 1]!;
+        const sentAt = plan.sentAt ?? row.sent_at;
+        update.run({
+          uuid: envelope.uuid,
+          status: plan.status,
+          errorCode: plan.errorCode ?? null,
+          statusAt: last.at,
+          sentAt,
+          messageTime: plan.status === 'unsent' ? last.at : (sentAt ?? row.created_at),
+          reserved: plan.reserved,
+          priceTotal: plan.price?.total ?? null,
+          priceCurrency: plan.price?.currency ?? null,
+          priceParts: plan.price?.parts ?? null,
+          priceFinal: plan.price === null ? null : plan.price.final ? 1 : 0,
+          dueAt: plan.watchExpiry ? row.expires_at : null,
+          connector: envelope.handoff?.connector ?? null,
+          carrierRef: envelope.handoff?.carrierRef ?? null,
+        });
+      }
+      for (const payload of plan.callbacks) {
+        outbox.run(row.account_id, envelope.uuid, row.callback_url, JSON.stringify(payload), now);
+      }
+      if (plan.balanceDelta !== 0 || plan.reservedDelta !== 0) {
+        const delta = accountDeltas.get(row.account_id) ?? { balance: 0, reserved: 0 };
+        delta.balance += plan.balanceDelta;
+        delta.reserved += plan.reservedDelta;
+        accountDeltas.set(row.account_id, delta);
+      }
+    }
+    for (const [accountId, delta] of accountDeltas) money.run(delta.balance, delta.reserved, accountId);
+  });
+}
+
+function toState(uuid: string, row: StateRow): MessageState {
+  return {
+    uuid,
+    channelType: row.channel_type as Channel,
+    status: row.status as Status,
+    totalParts: row.total_parts,
+    reserved: row.reserved,
+    price:
+      row.price_total === null
+        ? null
+        : { total: row.price_total, currency: row.price_currency!, parts: row.price_parts!, final: row.price_final === 1 },
+    currency: row.currency,
+    billingEnabled: row.billing_enabled === 1,
+    callbackUrl: row.callback_url,
+    callbackEvents: row.callback_events === null ? null : (JSON.parse(row.callback_events) as CallbackEvent[]),
+    shortUrl: row.short_url === null ? null : row.short_url === 1,
+  };
+}

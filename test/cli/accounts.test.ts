@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freshDatabase, inspect, STACK_LINE, tempDir } from './cliHarness.js';
+
+test('accounts create stores name, balance, currency and billing', async () => {
+  const { db, cli } = freshDatabase();
+  const created = await cli('accounts', 'create', 'acme', '--balance', '1000.0125', '--currency', 'usd');
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stdout, /created account acme: 1000\.0125 USD, billing on/);
+  assert.equal((await cli('accounts', 'create', 'free', '--no-billing')).code, 0);
+  const [acme, free] = await inspect(db, async (store) => [await store.accounts.byName('acme'), await store.accounts.byName('free')]);
+  assert.deepEqual(
+    { balance: acme?.balance, currency: acme?.currency, billing: acme?.billingEnabled },
+    { balance: 10_000_125, currency: 'USD', billing: true },
+  );
+  assert.deepEqual({ balance: free?.balance, currency: free?.currency, billing: free?.billingEnabled }, { balance: 0, currency: 'RUB', billing: false });
+});
+
+test('accounts create takes its default currency from the config file', async () => {
+  const { db, cli } = freshDatabase();
+  const config = join(tempDir(), 'config.json');
+  writeFileSync(config, JSON.stringify({ defaultCurrency: 'EUR' }));
+  assert.equal((await cli('accounts', 'create', 'euro', '--config', config)).code, 0);
+  assert.equal((await inspect(db, (store) => store.accounts.byName('euro')))?.currency, 'EUR');
+});
+
+test('a duplicate account name fails with exit 1 and a message', async () => {
+  const { cli } = freshDatabase();
+  await cli('accounts', 'create', 'acme');
+  const again = await cli('accounts', 'create', 'acme');
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /account "acme" already exists/);
+  assert.doesNotMatch(again.stderr, STACK_LINE);
+  assert.equal(again.stdout, '');
+});
+
+test('bad names, amounts and currencies are usage errors (exit 2)', async () => {
+  const { cli } = freshDatabase();
+  const tooLong = 'a'.repeat(65);
+  for (const args of [
+    ['accounts', 'create', 'has space'],
+    ['accounts', 'create', tooLong],
+    ['accounts', 'create', 'ok', '--balance', '1.00001'],
+    ['accounts', 'create', 'ok', '--balance', '-1'],
+    ['accounts', 'create', 'ok', '--balance', 'ten'],
+    ['accounts', 'create', 'ok', '--currency', 'RUBLES'],
+    ['accounts', 'create'],
+  ]) {
+    const result = await cli(...args);
+    assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, /error: /);
+    assert.doesNotMatch(result.stderr, STACK_LINE);
+  }
+  assert.equal((await cli('accounts', 'create', 'a'.repeat(64))).code, 0);
+  assert.equal((await cli('accounts', 'create', 'A-z_0.9')).code, 0);
+});
+
+test('accounts list prints a table with balance and available balance', async () => {
+  const { cli } = freshDatabase();
+  const empty = await cli('accounts', 'list');
+  assert.equal(empty.code, 0);
+  assert.equal(empty.stdout, '');
+  await cli('accounts', 'create', 'acme', '--balance', '12.5');
+  await cli('accounts', 'create', 'zeta', '--no-billing');
+  const listed = await cli('accounts', 'list');
+  assert.equal(listed.code, 0);
+  const lines = listed.stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^NAME\s+CURRENCY\s+BALANCE\s+AVAILABLE\s+BILLING\s+SUSPENDED/);
+  assert.match(lines[1]!, /^acme\s+RUB\s+12\.50\s+12\.50\s+yes\s+no\s+4\s+-$/);
+  assert.match(lines[2]!, /^zeta\s+RUB\s+0\.00\s+0\.00\s+no\s+no\s+4\s+-$/);
+});
+
+test('accounts suspend and resume', async () => {
+  const { db, cli } = freshDatabase();
+  await cli('accounts', 'create', 'acme');
+  const suspended = await cli('accounts', 'suspend', 'acme');
+  assert.equal(suspended.code, 0);
+  assert.equal((await inspect(db, (store) => store.accounts.byName('acme')))?.suspended, true);
+  assert.match((await cli('accounts', 'list')).stdout, /acme\s+RUB\s+0\.00\s+0\.00\s+yes\s+yes/);
+  assert.equal((await cli('accounts', 'resume', 'acme')).code, 0);
+  assert.equal((await inspect(db, (store) => store.accounts.byName('acme')))?.suspended, false);
+  const unknown = await cli('accounts', 'suspend', 'ghost');
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /no account named "ghost"/);
+});
+
+test('accounts set-flashcall-code-lengths takes a subset of 4..6', async () => {
+  const { db, cli } = freshDatabase();
+  await cli('accounts', 'create', 'acme');
+  assert.equal((await cli('accounts', 'set-flashcall-code-lengths', 'acme', '6,4,6')).code, 0);
+  assert.deepEqual((await inspect(db, (store) => store.accounts.byName('acme')))?.flashcallCodeLengths, [4, 6]);
+  for (const bad of ['3', '7', '4,,5', '', 'four']) {
+    const result = await cli('accounts', 'set-flashcall-code-lengths', 'acme', bad);
+    assert.equal(result.code, 2, `"${bad}"`);
+    assert.match(result.stderr, /subset of 4,5,6/);
+  }
+  assert.equal((await cli('accounts', 'set-flashcall-code-lengths', 'ghost', '5')).code, 1);
+});

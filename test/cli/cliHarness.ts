@@ -1,0 +1,54 @@
+/** Runs the built CLI as a separate process against a throw-away SQLite file. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/store/openStore.js';
+import type { Store } from '../../src/store/store.js';
+
+/** This file runs as dist/test/cli/cliHarness.js; the CLI is dist/src/cli.js. */
+export const CLI_PATH = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The DGW_* variables of the caller are removed so that only what a test passes applies. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DGW_')));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'dgw-cli-'));
+}
+
+/** A database path in a fresh folder, and a runner bound to it with --db. */
+export function freshDatabase(): { db: string; cli: (...args: string[]) => Promise<CliResult> } {
+  const db = join(tempDir(), 'gateway.db');
+  return { db, cli: (...args) => runCli([...args, '--db', db]) };
+}
+
+/** Opens the database the CLI wrote, to check what it stored, and closes it again. */
+export async function inspect<T>(db: string, look: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(db);
+  try {
+    return await look(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A stack trace line: expected errors must never print one. */
+export const STACK_LINE = /\n\s+at /;

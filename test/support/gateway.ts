@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { hashSecret, generateApiKey } from '../../src/auth/apiKeys.js';
+import type { Clock } from '../../src/clock.js';
+import type { GatewayConfig } from '../../src/config.js';
+import { defaultConfig } from '../../src/configLoad.js';
+import { buildApp } from '../../src/http/app.js';
+import { openStore } from '../../src/store/openStore.js';
+import type { KeyType, Store } from '../../src/store/store.js';
+import { ManualClock } from './manualClock.js';
+
+export interface TestGateway {
+  url: string;
+  store: Store;
+  clock: ManualClock;
+  config: GatewayConfig;
+  app: FastifyInstance;
+  /** Creates an account with a key and returns its `Authorization` header value. */
+  account(name: string, options?: AccountOptions): Promise<{ auth: string; accountId: number }>;
+  close(): Promise<void>;
+}
+
+export interface AccountOptions {
+  balance?: number;
+  currency?: string;
+  keyType?: KeyType;
+  billing?: boolean;
+  senders?: { channel: 'SMS' | 'WHATSAPP' | 'VK' | 'FLASHCALL'; name: string }[];
+}
+
+/** A real gateway on a real port, on a fresh SQLite file, with an injected clock. */
+export async function startGateway(overrides: (config: GatewayConfig) => void = () => {}, clock = new ManualClock()): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'dgw-test-'));
+  const config = defaultConfig();
+  config.database = join(dir, 'gateway.db');
+  config.logLevel = 'silent';
+  config.http.port = 0;
+  overrides(config);
+  const store = await openStore(config.database);
+  const app = await buildApp({ store, config, clock: clock as Clock });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    store,
+    clock,
+    config,
+    app,
+    async account(name, options = {}) {
+      const account = await store.accounts.create(
+        { name, currency: options.currency ?? 'RUB', balance: (options.balance ?? 1000) * 10_000, billingEnabled: options.billing ?? true },
+        clock.now(),
+      );
+      const key = generateApiKey();
+      await store.keys.create(
+        { keyId: key.keyId, secretHash: hashSecret(key.secret), type: options.keyType ?? 1, accountId: account.id, trafficCenterId: 1 },
+        clock.now(),
+      );
+      for (const sender of options.senders ?? []) {
+        await store.senders.approve({ accountId: account.id, channel: sender.channel, name: sender.name, trafficType: null, startsAt: 0 });
+      }
+      return { auth: `Basic ${key.token}`, accountId: account.id };
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** fetch with JSON in and out. */
+export async function call(
+  gateway: TestGateway,
+  method: string,
+  path: string,
+  options: { auth?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any; text: string }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.auth) headers.authorization = options.auth;
+  let body: string | Uint8Array | undefined = options.rawBody === undefined || typeof options.rawBody === "string" ? options.rawBody : new Uint8Array(options.rawBody);
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(gateway.url + path, { method, headers, body: body as BodyInit | undefined });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
+
+export const CANONICAL_VOICECODE = {
+  channelType: 'VOICECODE',
+  senderName: 'voicecode',
+  destination: '14085553911',
+  content: { contentType: 'text', text: 'Код авторизации от revicom: 3 4 5 6' },
+  callbackUrl: 'https://company.com/callback',
+  callbackEvents: ['sent', 'delivered'],
+  tags: ['tag1', 'tag2'],
+};
