@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { measureSqliteFloor } from './ingestFloor.js';
-import { cli, startServe, stopProcess } from './serveProcess.js';
+import { cli, startServe, stopProcess } from '../test/support/serveProcess.js';
 import { fmt } from './stats.js';
 
 const CLIENT = fileURLToPath(new URL('./ingestClient.js', import.meta.url));

@@ -127,14 +127,26 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
   let running = false;
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
-  const signal = () => wake?.();
+  // A finished request or stop() wakes the loop; one that comes while the loop is busy is kept for its next sleep.
+  // Deferred to the check phase, so that the answers arriving in one poll phase are recorded in one transaction.
+  let signalled = false;
+  const signal = () =>
+    setImmediate(() => {
+      signalled = true;
+      wake?.();
+    });
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
+      if (signalled) {
+        signalled = false;
+        return resolve();
+      }
       const timer = setTimeout(done, ms);
       wake = done;
       function done() {
         clearTimeout(timer);
         wake = null;
+        signalled = false;
         resolve();
       }
     });
@@ -165,16 +177,17 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
       try {
         await flush();
         const free = concurrency - inFlight.size;
-        let claimed = 0;
         if (free > 0) {
           const now = clock.now();
-          await outbox.formDeliveries(now, formOptions);
+          // Forming scans the unbatched events, so it runs only when the deliveries already formed cannot fill the slots.
           const due = await outbox.claimDue(now, leaseMs, free);
+          if (due.length < free && (await outbox.formDeliveries(now, formOptions)) > 0) {
+            due.push(...(await outbox.claimDue(now, leaseMs, free - due.length)));
+          }
           due.forEach(launch);
-          claimed = due.length;
         }
-        if (claimed === 0) await sleep(idleMs);
-        else await new Promise((resolve) => setImmediate(resolve));
+        // Whatever was claimed, the next round is useful only once a request finishes (or to pick up new work).
+        await sleep(idleMs);
       } catch (error) {
         logger.error({ error }, 'callback sender round failed');
         await sleep(idleMs);

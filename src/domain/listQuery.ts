@@ -56,7 +56,10 @@ export function parseTimestamp(text: string): number | null {
     probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d && hh < 24 && mm < 60 && ss < 60;
   if (!valid) return null;
   const ms = Date.parse(text.toUpperCase());
-  return Number.isNaN(ms) ? null : ms;
+  if (Number.isNaN(ms)) return null;
+  // Message times are whole milliseconds: a finer fraction rounds up, keeping both bounds exact.
+  const fraction = /\.(\d+)/.exec(time)?.[1] ?? '';
+  return /[1-9]/.test(fraction.slice(3)) ? ms + 1 : ms;
 }
 
 export function parseListQuery(query: QueryValues): ParsedListQuery {

@@ -42,6 +42,7 @@ export function createEngine(options: EngineOptions) {
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
   let lastPurge = 0;
+  let connectorsStarted = false;
 
   const onCarrierEvent = (source: string) => (event: CarrierEvent) => {
     pendingEvents.push({
@@ -154,11 +155,17 @@ export function createEngine(options: EngineOptions) {
   return {
     owner,
     runOnce,
-    /** Starts the connectors, gives them back their in-flight messages, and runs the loop. */
-    async start() {
+    /** Starts the connectors and gives them back their in-flight messages; `start` does it, tests may call it alone. */
+    async startConnectors() {
+      if (connectorsStarted) return;
+      connectorsStarted = true;
       for (const connector of distinctConnectors()) await connector.start(onCarrierEvent(connector.name));
       const inFlight = await store.engine.inFlight();
       for (const connector of distinctConnectors()) connector.resume?.(inFlight.filter((m) => m.connector === connector.name));
+    },
+    /** Starts the connectors and runs the loop. */
+    async start() {
+      await this.startConnectors();
       running = true;
       loop = run();
     },
@@ -170,7 +177,7 @@ export function createEngine(options: EngineOptions) {
       running = false;
       wake?.();
       await loop;
-      for (const connector of distinctConnectors()) await connector.stop();
+      if (connectorsStarted) for (const connector of distinctConnectors()) await connector.stop();
       if (pendingEvents.length > 0) await store.engine.apply(pendingEvents.splice(0), clock.now());
     },
   };

@@ -39,7 +39,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Routes validate their own input (the spec's error codes and details); schemas here document.
     ajv: { customOptions: { strict: false } },
     return503OnClosing: false,
-    disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace',
+    // A uuid longer than the default 100 characters must still get the API's 404, not Fastify's 414.
+    maxParamLength: 16_384,
+    frameworkErrors: (error, _request, reply) => {
+      const apiError = error.code === 'FST_ERR_BAD_URL' ? errors.notFound() : errors.badRequest();
+      // frameworkErrors' reply is typed for route schemas it has none of.
+      const raw = reply as unknown as { code(status: number): { send(body: unknown): void } };
+      raw.code(apiError.status).send(apiError.body());
+    },
   });
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -58,8 +65,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
-  // Authentication runs before the body is read (spec §3.2).
+  // Authentication runs before the body is read (spec §3.2). Any Content-Type, even one that is not a
+  // media type at all, means JSON (§2.1): rewrite it before Fastify picks a parser.
   app.addHook('onRequest', async (request) => {
+    if (request.headers['content-type'] !== undefined) request.headers['content-type'] = 'application/json';
     const policy = request.routeOptions.config.auth;
     if (policy) request.principal = await authenticate(deps.store, request.headers.authorization, policy);
   });

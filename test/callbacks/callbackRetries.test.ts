@@ -138,3 +138,29 @@ test('a connection error is a failed attempt with the error in the timeline', as
   assert.match(String(row!.detail.error), /ECONNREFUSED/);
   assert.equal(receiver.requests.length, 0);
 });
+
+test('a TLS error is a failed attempt (https to a plain-HTTP port)', async () => {
+  const { db, receiver, clock, sender } = await setup(() => 200);
+  const event = addEvent(db, addAccount(db, 'a'), `https://127.0.0.1:${receiver.port}/cb`, clock.now());
+  clock.advance(1000);
+  assert.equal(await sender.tick(), 1);
+  const [row] = timeline(db, event.message_uuid);
+  assert.deepEqual([row!.detail.outcome, row!.detail.httpStatus], ['retry', null]);
+  assert.ok(row!.detail.error);
+});
+
+test('a 4xx is a failed attempt, retried', async () => {
+  const { db, receiver, clock, sender } = await setup((index) => (index === 0 ? 404 : 200));
+  const event = addEvent(db, addAccount(db, 'a'), `${receiver.origin}/cb`, clock.now());
+  clock.advance(1000);
+  await sender.tick();
+  clock.advance(5000);
+  await sender.tick();
+  assert.deepEqual(
+    timeline(db, event.message_uuid).map((r) => [r.detail.httpStatus, r.detail.outcome]),
+    [
+      [404, 'retry'],
+      [200, 'delivered'],
+    ],
+  );
+});

@@ -142,3 +142,18 @@ test('start sends continuously; stop waits for the requests in flight and record
   assert.ok(Date.now() - stopping >= 200, 'stop waited for the slow answer');
   assert.deepEqual(await outbox.pendingCount(), { unbatchedEvents: 0, pendingDeliveries: 0 });
 });
+
+test('in the loop a receiver that hangs holds one slot, not the others', async () => {
+  const answer: Answer = (_, request) => (request.url === '/hang' ? 'hang' : 200);
+  const { db, receiver, clock, sender } = await setup(answer, { batchWaitMs: 0, idleMs: 5, timeoutMs: 2000 });
+  const account = addAccount(db, 'a');
+  addEvent(db, account, `${receiver.origin}/hang`, clock.now());
+  sender.start();
+  while (receiver.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  db.transaction(() => {
+    for (let i = 0; i < 300; i++) addEvent(db, account, `${receiver.origin}/fine`, clock.now());
+  })();
+  while (receiver.requests.filter((r) => r.url === '/fine').length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+  const hanging = db.prepare(`select attempts from callback_deliveries where url like '%/hang'`).get() as { attempts: number };
+  assert.equal(hanging.attempts, 0, 'delivered while the other request still hangs');
+});

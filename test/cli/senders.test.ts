@@ -58,7 +58,7 @@ test('senders approve rejects bad channels, traffic types, times and names', asy
     assert.equal(result.code, 2, `${extra.join(' ')}: ${result.stderr}`);
   }
   const longName = await cli('senders', 'approve', 'x'.repeat(65), '--account', 'acme', '--channel', 'SMS');
-  assert.equal(longName.code, 2);
+  assert.equal(longName.code, 2, longName.stderr);
   assert.match(longName.stderr, /1–64 characters/);
   assert.equal((await cli('senders', 'approve', 'x'.repeat(64), '--account', 'acme', '--channel', 'SMS', '--start', '2024-02-29')).code, 0);
   const unknown = await cli('senders', 'approve', 'shop', '--account', 'ghost', '--channel', 'SMS');

@@ -369,6 +369,51 @@ describe('validation is atomic (§5.2 step 4, §5.5)', () => {
     );
   });
 
+  it('every field wrong on one SMS item: one detail per field, in the order of the §5.4 table', async () => {
+    const { auth } = await newAccount();
+    const bad = 5;
+    const response = await send(gateway, auth, [
+      {
+        shortUrl: bad,
+        days: bad,
+        hours: bad,
+        localCompletionTime: bad,
+        localSendTime: bad,
+        useLocalTime: bad,
+        callbackEvents: bad,
+        callbackUrl: bad,
+        externalMessageId: bad,
+        tags: bad,
+        ttl: 's',
+        content: bad,
+        destination: bad,
+        senderName: bad,
+        channelType: 'SMS',
+      },
+    ]);
+    assert.equal(response.status, 422);
+    assert.equal(response.body.error.msg, 'Invalid senderName');
+    assert.deepEqual(
+      response.body.error.details.map((d: any) => d.field),
+      [
+        'senderName',
+        'destination',
+        'content',
+        'ttl',
+        'tags',
+        'externalMessageId',
+        'callbackUrl',
+        'callbackEvents',
+        'useLocalTime',
+        'localSendTime',
+        'localCompletionTime',
+        'hours',
+        'days',
+        'shortUrl',
+      ],
+    );
+  });
+
   it('details are capped at 100 entries', async () => {
     const { auth } = await newAccount();
     const items = Array.from({ length: 150 }, () => voicecode({ destination: 'bad' }));
@@ -466,6 +511,11 @@ describe('field boundaries over HTTP (§2.3, §5.4, §5.7–§5.10, §6)', () =>
         await rejects(voicecode({ destination: bad }), 'Invalid msisdn', 'destination');
       });
     }
+    it('a number in no known numbering plan is accepted, with country and countryCode null', async () => {
+      const message = await accepts(voicecode({ destination: '999123456789' }));
+      assert.equal(message.country, null);
+      assert.equal(message.countryCode, null);
+    });
     it('a JSON number → Invalid msisdn', async () => {
       await rejects(voicecode({ destination: 14085553911 }), 'Invalid msisdn', 'destination');
     });
@@ -605,6 +655,10 @@ describe('field boundaries over HTTP (§2.3, §5.4, §5.7–§5.10, §6)', () =>
         await rejects(make({ content: '' }), 'Invalid content', 'content');
       }
     });
+    it('SMS and VK content that is not a string → Invalid content', async () => {
+      await rejects(sms({ content: { contentType: 'text', text: 'x' } }), 'Invalid content', 'content');
+      await rejects(vk({ content: 42 }), 'Invalid content', 'content');
+    });
     it('WHATSAPP text: 4096 characters accepted, 4097 rejected', async () => {
       await accepts(whatsapp({ content: { contentType: 'text', text: 'w'.repeat(4096) } }));
       await rejects(whatsapp({ content: { contentType: 'text', text: 'w'.repeat(4097) } }), 'Invalid content', 'content.text');
@@ -703,6 +757,14 @@ describe('field boundaries over HTTP (§2.3, §5.4, §5.7–§5.10, §6)', () =>
     });
     it('a fragment is ignored', async () => {
       assert.equal((await accepts(vk({ callbackUrl: 'https://example.com/cb?x=1#frag' }))).callbackUrl, 'https://example.com/cb?x=1');
+    });
+    it('at most 2048 characters: 2048 accepted, 2049 rejected', async () => {
+      const base = 'https://example.com/';
+      assert.equal((await accepts(vk({ callbackUrl: base + 'a'.repeat(2048 - base.length) }))).callbackUrl.length, 2048);
+      await rejects(vk({ callbackUrl: base + 'a'.repeat(2049 - base.length) }), 'Invalid callbackUrl', 'callbackUrl');
+    });
+    it('a user name without a password is shown as it is', async () => {
+      assert.equal((await accepts(vk({ callbackUrl: 'https://login@example.com/cb' }))).callbackUrl, 'https://login@example.com/cb');
     });
     for (const bad of ['ftp://example.com/cb', '/relative/cb', 'example.com/cb', 'https://', `https://example.com/${'a'.repeat(2048)}`]) {
       it(`"${bad.slice(0, 40)}" → Invalid callbackUrl`, async () => {

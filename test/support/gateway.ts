@@ -6,8 +6,7 @@ import { hashSecret, generateApiKey } from '../../src/auth/apiKeys.js';
 import type { Clock } from '../../src/clock.js';
 import type { GatewayConfig } from '../../src/config.js';
 import { defaultConfig } from '../../src/configLoad.js';
-import { buildApp } from '../../src/http/app.js';
-import { openStore } from '../../src/store/openStore.js';
+import { createGateway, type Gateway } from '../../src/gateway.js';
 import type { KeyType, Store } from '../../src/store/store.js';
 import { ManualClock } from './manualClock.js';
 
@@ -17,6 +16,13 @@ export interface TestGateway {
   clock: ManualClock;
   config: GatewayConfig;
   app: FastifyInstance;
+  engine: Gateway['engine'];
+  callbacks: Gateway['callbacks'];
+  /**
+   * Runs engine rounds and callback rounds until nothing moves (simulator timers included): the
+   * delivery pipeline driven by hand, at the ManualClock's time.
+   */
+  settle(options?: { quietRounds?: number; maxRounds?: number }): Promise<void>;
   /** Creates an account with a key and returns its `Authorization` header value. */
   account(name: string, options?: AccountOptions): Promise<{ auth: string; accountId: number }>;
   close(): Promise<void>;
@@ -30,16 +36,22 @@ export interface AccountOptions {
   senders?: { channel: 'SMS' | 'WHATSAPP' | 'VK' | 'FLASHCALL'; name: string }[];
 }
 
-/** A real gateway on a real port, on a fresh SQLite file, with an injected clock. */
+/**
+ * A real gateway on a real port, on a fresh SQLite file, with an injected clock. The engine and the
+ * callback sender do not run by themselves: tests drive them with `settle()` (or `engine.runOnce()`).
+ * The simulator answers with no delay unless the overrides say otherwise.
+ */
 export async function startGateway(overrides: (config: GatewayConfig) => void = () => {}, clock = new ManualClock()): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'dgw-test-'));
   const config = defaultConfig();
   config.database = join(dir, 'gateway.db');
   config.logLevel = 'silent';
   config.http.port = 0;
+  config.simulator = { deliveryDelayMs: 0, slowDelayMs: 0, readDelayMs: 0 };
   overrides(config);
-  const store = await openStore(config.database);
-  const app = await buildApp({ store, config, clock: clock as Clock });
+  const gateway = await createGateway(config, clock as Clock, { run: false });
+  const { store, app, engine, callbacks } = gateway;
+  await engine.startConnectors();
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -49,6 +61,17 @@ export async function startGateway(overrides: (config: GatewayConfig) => void = 
     clock,
     config,
     app,
+    engine,
+    callbacks,
+    async settle({ quietRounds = 3, maxRounds = 200 } = {}) {
+      let quiet = 0;
+      for (let round = 0; round < maxRounds && quiet < quietRounds; round++) {
+        const work = (await engine.runOnce()) + (await callbacks.tick());
+        quiet = work === 0 ? quiet + 1 : 0;
+        // Lets simulator timers (0 ms) and HTTP exchanges with receivers complete between rounds.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
     async account(name, options = {}) {
       const account = await store.accounts.create(
         { name, currency: options.currency ?? 'RUB', balance: (options.balance ?? 1000) * 10_000, billingEnabled: options.billing ?? true },
@@ -65,8 +88,7 @@ export async function startGateway(overrides: (config: GatewayConfig) => void = 
       return { auth: `Basic ${key.token}`, accountId: account.id };
     },
     async close() {
-      await app.close();
-      await store.close();
+      await gateway.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

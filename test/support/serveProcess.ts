@@ -2,7 +2,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
 /** Runs an admin command of the real CLI and returns its stdout. */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}): string {
