@@ -11,7 +11,7 @@ import { fmt } from './stats.js';
 const CLIENT = fileURLToPath(new URL('./ingestClient.js', import.meta.url));
 
 /** (a) floor, (b) the gateway over real HTTP from a separate client process, (c) their ratio. */
-export async function benchIngest(): Promise<void> {
+export async function benchIngest(): Promise<number> {
   const floor = measureSqliteFloor(60);
   const dir = mkdtempSync(join(tmpdir(), 'dgw-bench-'));
   const db = join(dir, 'gateway.db');
@@ -27,6 +27,7 @@ export async function benchIngest(): Promise<void> {
       console.log(`  (b) gateway: HTTP POST from a separate process, 4 connections   ${fmt(gateway.msgsPerSec)} msgs/s accepted`);
       console.log(`      batch latency p50 ${fmt(gateway.p50, 1)} ms, p99 ${fmt(gateway.p99, 1)} ms; ${gateway.batches} batches, ${gateway.failures} failed`);
       console.log(`  (c) ratio gateway/floor                                          ${fmt(gateway.msgsPerSec / floor.msgsPerSec, 2)} (target >= 0.5)`);
+      return gateway.msgsPerSec;
     } finally {
       await stopProcess(child);
     }

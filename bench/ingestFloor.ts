@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newMessageId } from '../src/store/messageIds.js';
-import { openSqliteDatabase } from '../src/store/sqlite/sqliteStore.js';
+import { durably, openSqliteDatabase } from '../src/store/sqlite/sqliteStore.js';
 import { INSERT_MESSAGE } from '../src/store/sqlite/messages/accept.js';
 import { voicecodeBatch } from './voicecodeBatch.js';
 
 /**
  * The floor: this process parses a 1000-message VOICECODE batch and inserts it into SQLite in one
- * transaction, with the gateway's own schema, pragmas and insert statement, and nothing else.
+ * transaction, with the gateway's own schema, pragmas (an fsynced commit) and insert statement, and nothing else.
  */
 export function measureSqliteFloor(batches: number): { msgsPerSec: number } {
   const dir = mkdtempSync(join(tmpdir(), 'dgw-floor-'));
@@ -30,7 +30,7 @@ export function measureSqliteFloor(batches: number): { msgsPerSec: number } {
     }
   });
   const started = process.hrtime.bigint();
-  for (const text of texts) insertBatch(JSON.parse(text));
+  for (const text of texts) durably(db, () => insertBatch(JSON.parse(text)));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   db.close();
   rmSync(dir, { recursive: true, force: true });

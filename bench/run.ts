@@ -1,4 +1,7 @@
+import { benchEndToEnd } from './endToEnd.js';
 import { benchIngest } from './ingest.js';
 
 /** `npm run bench`: every performance figure the issues ask for, printed; never part of `npm test`. */
-await benchIngest();
+const ingest = await benchIngest();
+console.log();
+await benchEndToEnd(ingest);

@@ -28,6 +28,8 @@ export interface GatewayConfig {
     /** Callback POSTs in flight at once. */
     concurrency: number;
   };
+  /** Short links (spec §5.11): null = `http://{http.host}:{http.port}/s`. */
+  shortLinkBase: string | null;
   /** Which connector delivers each channel (issue 3: only the simulator). */
   channels: Record<Channel, { connector: ConnectorName }>;
   engine: {

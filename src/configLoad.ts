@@ -31,6 +31,7 @@ export function defaultConfig(): GatewayConfig {
     channels: Object.fromEntries(CHANNELS.map((c) => [c, { connector: 'simulator' }])) as GatewayConfig['channels'],
     engine: { leaseMs: 30_000, batchSize: 500, idleMs: 50, maxConcurrentHandoffs: 200 },
     simulator: { deliveryDelayMs: 1_000, slowDelayMs: 30_000, readDelayMs: 2_000 },
+    shortLinkBase: null,
     logLevel: 'info',
   };
 }
@@ -96,6 +97,9 @@ function applyFileObject(config: GatewayConfig, file: unknown): void {
         break;
       case 'channels':
         applyChannels(config, value);
+        break;
+      case 'shortLinkBase':
+        config.shortLinkBase = httpUrl(key, value);
         break;
       default:
         throw unknownKey(key);
@@ -183,6 +187,17 @@ function applyFlags(config: GatewayConfig, options: ConfigOptions): void {
   if (options.host !== undefined) config.http.host = nonEmptyString('--host', options.host);
   if (options.port !== undefined) config.http.port = port('--port', options.port);
   if (options.sandbox !== undefined) config.sandbox = options.sandbox;
+}
+
+function httpUrl(name: string, value: unknown): string {
+  let valid = false;
+  try {
+    valid = typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw new ConfigError(`${name} must be an http(s) URL; got ${JSON.stringify(value)}`);
+  return (value as string).replace(/\/+$/, '');
 }
 
 function objectAt(name: string, value: unknown): Record<string, unknown> {

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { ConfigError, defaultConfig, loadConfig } from '../src/configLoad.js';
 import { DEFAULT_PRICES } from '../src/domain/prices.js';
 
+const folder = mkdtempSync(join(tmpdir(), 'dgw-config-'));
+after(() => rmSync(folder, { recursive: true, force: true }));
+let fileCount = 0;
+
 function configFile(content: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'dgw-config-')), 'config.json');
+  const path = join(folder, `config-${++fileCount}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }

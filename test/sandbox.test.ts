@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { secretMatches } from '../src/auth/apiKeys.js';
 import { ensureSandboxAccount, SANDBOX_TOKEN } from '../src/sandbox.js';
 import { openStore } from '../src/store/openStore.js';
 
+const folder = mkdtempSync(join(tmpdir(), 'dgw-sandbox-'));
+after(() => rmSync(folder, { recursive: true, force: true }));
+let storeCount = 0;
+
 async function freshStore() {
-  return openStore(join(mkdtempSync(join(tmpdir(), 'dgw-sandbox-')), 'gateway.db'));
+  return openStore(join(folder, `gateway-${++storeCount}.db`));
 }
 
 test('on an empty database: demo with 1000.00 RUB, the example key, sms_promo for SMS and WHATSAPP', async () => {

@@ -36,7 +36,11 @@ export interface CallbackSenderOptions {
   batchWaitMs?: number;
   /** Tests shorten it; production keeps the spec's 10 s. */
   timeoutMs?: number;
-  /** Must outlast a request: an expired lease lets the delivery be claimed again. */
+  /**
+   * Must outlast a request and its recording: an expired lease lets the delivery be claimed again. It is also how long
+   * the deliveries in flight when a process died wait before another process (or the restarted one) resends them.
+   * Default: 30 s (three timeouts).
+   */
   leaseMs?: number;
   /** How long the loop sleeps when there is nothing to send. */
   idleMs?: number;
@@ -59,7 +63,7 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
   const { outbox, clock, allowPrivateTargets, userAgent } = options;
   const concurrency = options.concurrency ?? 64;
   const timeoutMs = options.timeoutMs ?? CALLBACK_TIMEOUT_MS;
-  const leaseMs = options.leaseMs ?? Math.max(60_000, timeoutMs * 3);
+  const leaseMs = options.leaseMs ?? Math.max(30_000, timeoutMs * 3);
   const idleMs = options.idleMs ?? 50;
   const random = options.random ?? Math.random;
   const logger = options.logger ?? silentLogger;

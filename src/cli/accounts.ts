@@ -5,6 +5,7 @@ import { addStoreOptions, requireAccount, withStore, type StoreOptions } from '.
 import { CliError } from './cliError.js';
 import { formatTable, yesNo } from './format.js';
 import { parseAccountName, parseCodeLengths, parseCurrency, parseNonNegativeAmount } from './parsers.js';
+import { generateSigningSecret } from '../domain/signingSecret.js';
 
 export function registerAccountsCommands(program: Command): void {
   const accounts = program.command('accounts').description('Create, list, suspend and configure accounts');
@@ -50,6 +51,27 @@ export function registerAccountsCommands(program: Command): void {
       });
     });
   }
+
+  addStoreOptions(
+    accounts
+      .command('set-signing-secret')
+      .description('Generate a new callback signing secret (Standard Webhooks, spec §11.3); prints it alone on stdout')
+      .argument('<name>', 'account name', parseAccountName)
+      .option('--clear', 'remove the secret: callbacks are sent unsigned'),
+  ).action(async (name: string, options: StoreOptions & { clear?: boolean }) => {
+    await withStore(options, async (store) => {
+      const account = await requireAccount(store, name);
+      if (options.clear) {
+        await store.accounts.setSigningSecret(account.id, null);
+        process.stderr.write(`account ${name}: callbacks are no longer signed\n`);
+        return;
+      }
+      const secret = generateSigningSecret();
+      await store.accounts.setSigningSecret(account.id, secret);
+      process.stderr.write(`account ${name}: callbacks are now signed with this secret; give it to the receiver\n`);
+      process.stdout.write(`${secret}\n`);
+    });
+  });
 
   addStoreOptions(
     accounts

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import type { GatewayConfig } from '../config.js';
 import { ConfigError, loadConfig } from '../configLoad.js';
-import { createGateway } from '../gateway.js';
 import { ensureSandboxAccount, SANDBOX_TOKEN } from '../sandbox.js';
 
 interface ServeOptions {
@@ -50,6 +49,8 @@ export async function serve(config: GatewayConfig): Promise<void> {
     // Integrators run their callback receivers on localhost (spec §5.10).
     config.callbacks.allowPrivateTargets = true;
   }
+  // Loaded here, not at the top: the admin commands should not pay for Fastify and the engine.
+  const { createGateway } = await import('../gateway.js');
   const gateway = await createGateway(config, systemClock);
   const { app } = gateway;
   const createdDemo = config.sandbox ? await ensureSandboxAccount(gateway.store, systemClock.now()) : false;

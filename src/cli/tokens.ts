@@ -15,13 +15,21 @@ export function registerTokensCommands(program: Command): void {
       .description('Issue an API key; prints only the token (what goes after "Basic ") on stdout, once')
       .requiredOption('--account <name>', 'account that owns the key', parseAccountName)
       .requiredOption('--type <type>', 'key type: 1 messages, 2 sender names, 3 verification API, 4 verification widget', parseKeyType)
-      .option('--traffic-center <id>', 'traffic centre copied into every message the key sends', parsePositiveInteger, 1),
-  ).action(async (options: StoreOptions & { account: string; type: KeyType; trafficCenter: number }) => {
+      .option('--traffic-center <id>', 'traffic centre copied into every message the key sends', parsePositiveInteger, 1)
+      .option('--name <name>', 'a label for the key (spec §3.1), e.g. the system that uses it'),
+  ).action(async (options: StoreOptions & { account: string; type: KeyType; trafficCenter: number; name?: string }) => {
     await withStore(options, async (store) => {
       const account = await requireAccount(store, options.account);
       const key = generateApiKey();
       const record = await store.keys.create(
-        { keyId: key.keyId, secretHash: hashSecret(key.secret), type: options.type, accountId: account.id, trafficCenterId: options.trafficCenter },
+        {
+          keyId: key.keyId,
+          secretHash: hashSecret(key.secret),
+          type: options.type,
+          accountId: account.id,
+          trafficCenterId: options.trafficCenter,
+          name: options.name ?? null,
+        },
         Date.now(),
       );
       // stdout carries the token alone so that `TOKEN=$(direct-gateway tokens create …)` just works.
@@ -51,10 +59,11 @@ export function registerTokensCommands(program: Command): void {
         key.keyId,
         String(key.type),
         String(key.trafficCenterId),
+        key.name ?? '-',
         isoSeconds(key.createdAt),
         key.revokedAt === null ? '-' : isoSeconds(key.revokedAt),
       ]);
-      process.stdout.write(formatTable(['id', 'key id', 'type', 'traffic centre', 'created', 'revoked'], rows));
+      process.stdout.write(formatTable(['id', 'key id', 'type', 'traffic centre', 'name', 'created', 'revoked'], rows));
     });
   });
 

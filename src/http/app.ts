@@ -11,6 +11,7 @@ import { bodyHash } from './idempotency.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerFlashcallConversionRoute } from './routes/flashcallConversion.js';
+import { registerShortLinkRoute } from './routes/shortLinks.js';
 
 export interface AppDeps {
   store: Store;
@@ -30,6 +31,7 @@ declare module 'fastify' {
 }
 
 export const API_PREFIX = '/api/v1';
+const DEFAULT_SHORT_LINK_PATH = '/s';
 
 /** The HTTP adapter: Fastify with the Direct API's auth, parsing and error rules (spec §2, §3). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -40,7 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { strict: false } },
     return503OnClosing: false,
     // A uuid longer than the default 100 characters must still get the API's 404, not Fastify's 414.
-    maxParamLength: 16_384,
+    routerOptions: { maxParamLength: 16_384 },
     frameworkErrors: (error, _request, reply) => {
       const apiError = error.code === 'FST_ERR_BAD_URL' ? errors.notFound() : errors.badRequest();
       // frameworkErrors' reply is typed for route schemas it has none of.
@@ -90,8 +92,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
+  // The base is known once the server listens (the port may be chosen by the system).
+  const shortLinkBase = () => {
+    if (deps.config.shortLinkBase !== null) return deps.config.shortLinkBase;
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : deps.config.http.port;
+    const host = deps.config.http.host.includes(':') ? `[${deps.config.http.host}]` : deps.config.http.host;
+    return `http://${host}:${port}${DEFAULT_SHORT_LINK_PATH}`;
+  };
+  registerShortLinkRoute(app, deps, deps.config.shortLinkBase === null ? DEFAULT_SHORT_LINK_PATH : new URL(deps.config.shortLinkBase).pathname);
   await app.register(async (api) => {
-    registerMessageRoutes(api, deps);
+    registerMessageRoutes(api, deps, shortLinkBase);
     registerAccountRoutes(api, deps);
     registerFlashcallConversionRoute(api, deps);
   }, { prefix: API_PREFIX });

@@ -1,6 +1,9 @@
 import { countryOf } from '../domain/country.js';
 import { estimatePrice, type PriceTable } from '../domain/prices.js';
 import { scheduleZone, sendPlan } from '../domain/schedule.js';
+import { withShortLinks } from '../domain/shortLinks.js';
+import { countSmsParts } from '../domain/smsParts.js';
+import { newShortLinkSlug } from '../store/messageIds.js';
 import { validateBatch } from '../domain/validateBatch.js';
 import type { AcceptResult, Store, StoredResponse } from '../store/store.js';
 import type { Principal } from '../http/authenticate.js';
@@ -33,7 +36,7 @@ function validationFailure(msg: string, details: unknown[] | null): StoredRespon
  * messages, so a crash can never leave messages created without their stored answer.
  */
 export async function sendMessages(
-  deps: { store: Store; prices: PriceTable; now: number },
+  deps: { store: Store; prices: PriceTable; now: number; shortLinkBase: () => string },
   principal: Principal,
   body: unknown,
   idempotencyKey: string | null,
@@ -46,10 +49,14 @@ export async function sendMessages(
     if (idempotencyKey !== null) await deps.store.idempotency.complete(principal.accountId, idempotencyKey, response);
     return response;
   }
-  const candidates = validation.drafts.map((draft) => {
+  const candidates = validation.drafts.map((validated) => {
+    const { draft, links } = validated.shortUrl
+      ? withShortLinks(validated, deps.shortLinkBase(), newShortLinkSlug, (text) => countSmsParts(text).parts)
+      : { draft: validated, links: [] };
     const countryCode = countryOf(draft.destination);
     const timeZone = scheduleZone(draft, draft.destination, countryCode);
-    return { draft, price: estimatePrice(draft, deps.prices), countryCode, schedule: { timeZone, ...sendPlan(draft, timeZone, deps.now) } };
+    const schedule = { timeZone, ...sendPlan(draft, timeZone, deps.now) };
+    return { draft, price: estimatePrice(draft, deps.prices), countryCode, schedule, shortLinks: links };
   });
   let response: StoredResponse | null = null;
   const results = await deps.store.messages.accept(

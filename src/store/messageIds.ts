@@ -35,3 +35,12 @@ export function newMessageId(): string {
   }
   return uuidv7({ msecs, seq, random });
 }
+
+const SLUG_ALPHABET = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** A short link slug: 10 characters from an unambiguous alphabet, ~57 bits. */
+export function newShortLinkSlug(): string {
+  let slug = '';
+  for (const byte of randomBytes16().subarray(0, 10)) slug += SLUG_ALPHABET[byte % SLUG_ALPHABET.length];
+  return slug;
+}

@@ -7,6 +7,7 @@ import type { Rejection } from '../domain/businessChecks.js';
 import type { Report } from '../domain/lifecycle.js';
 import type { InFlightMessage, OutboundMessage } from '../connectors/connector.js';
 import type { CallbackOutbox } from './callbackOutbox.js';
+import type { ShortLink } from '../domain/shortLinks.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -55,12 +56,16 @@ export interface ApiKeyRecord {
   type: KeyType;
   accountId: number;
   trafficCenterId: number;
+  name: string | null;
   createdAt: number;
   revokedAt: number | null;
 }
 
 export interface KeyRepository {
-  create(key: { keyId: string; secretHash: Buffer; type: KeyType; accountId: number; trafficCenterId: number }, now: number): Promise<ApiKeyRecord>;
+  create(
+    key: { keyId: string; secretHash: Buffer; type: KeyType; accountId: number; trafficCenterId: number; name?: string | null },
+    now: number,
+  ): Promise<ApiKeyRecord>;
   /** A key that is not revoked, with its account's suspension flag. */
   findActive(keyId: string): Promise<(ApiKeyRecord & { accountSuspended: boolean }) | null>;
   listForAccount(accountId: number): Promise<ApiKeyRecord[]>;
@@ -87,6 +92,8 @@ export interface AcceptCandidate {
   countryCode: string | null;
   /** When it may be sent and when it expires (domain/schedule.ts), in epoch ms. */
   schedule: { timeZone: string; sendAfter: number | null; completeBy: number | null; expiresAt: number };
+  /** The links of the text replaced by short links (spec §5.11). */
+  shortLinks: ShortLink[];
 }
 
 export type AcceptResult = { accepted: true; uuid: string } | { accepted: false; rejection: Rejection };
@@ -112,6 +119,8 @@ export interface MessageRepository {
   list(accountId: number, filter: MessageFilter, page: MessagePage, now: number): Promise<{ total: number; messages: MessageRecord[] }>;
   /** One code per uuid, in order (spec §9); stopped messages become unsent 606 and are refunded. */
   stop(accountId: number, uuids: string[], now: number): Promise<StopCode[]>;
+  /** A short link's message and original URL, counting the click; null for an unknown slug. */
+  followShortLink(slug: string): Promise<{ uuid: string; url: string } | null>;
   /** Stores the result of a FLASHCALL verification; false when no FLASHCALL message of the account has that uuid. */
   recordFlashcallConversion(accountId: number, uuid: string, result: string, code: string | null, now: number): Promise<boolean>;
 }

@@ -1,8 +1,9 @@
 /** Runs the built CLI as a separate process against a throw-away SQLite file. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/openStore.js';
 import type { Store } from '../../src/store/store.js';
@@ -30,8 +31,16 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
+const tempDirs: string[] = [];
+after(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder, removed when the test file ends. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'dgw-cli-'));
+  const dir = mkdtempSync(join(tmpdir(), 'dgw-cli-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** A database path in a fresh folder, and a runner bound to it with --db. */

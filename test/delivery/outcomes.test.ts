@@ -20,7 +20,7 @@ import {
   timelineKinds,
 } from '../support/delivery.js';
 import type { TestGateway } from '../support/gateway.js';
-import { APPROVED_SENDERS, flashcall, isoSeconds, sendOk, sms, uniqueName, vk, voicecode, whatsapp } from '../support/http.js';
+import { APPROVED_SENDERS, flashcall, isoSeconds, listUuids, sendOk, sms, uniqueName, vk, voicecode, whatsapp } from '../support/http.js';
 
 type Channel = 'VOICECODE' | 'FLASHCALL' | 'SMS' | 'WHATSAPP' | 'VK';
 const CHANNELS: Channel[] = ['VOICECODE', 'FLASHCALL', 'SMS', 'WHATSAPP', 'VK'];
@@ -186,6 +186,19 @@ describe('delivered', () => {
     assert.ok(requests.length < 20, `batched into fewer POSTs than events (got ${requests.length})`);
   });
 
+  it('an empty callbackEvents means `delivered` only; a duplicated event fires once', async () => {
+    const { auth } = await newAccount();
+    const createdAt = gateway.clock.now();
+    const path = '/cb/selection';
+    const [empty, duplicated] = await sendOk(gateway, auth, [
+      vk({ callbackUrl: receiver.url(path), callbackEvents: [] }),
+      vk({ callbackUrl: receiver.url(path), callbackEvents: ['sent', 'sent'] }),
+    ]);
+    await settleAt(gateway, createdAt + SECOND);
+    assert.deepEqual(receiver.eventsFor(empty!), [statusEvent(empty!, 'VK', 'delivered', 'delivered', createdAt + SECOND)]);
+    assert.deepEqual(receiver.eventsFor(duplicated!), [statusEvent(duplicated!, 'VK', 'sent', 'sent', createdAt + SECOND)]);
+  });
+
   it('callbackEvents without callbackUrl: stored, nothing is sent', async () => {
     const { auth } = await newAccount();
     const [uuid] = await sendOk(gateway, auth, [sms({ callbackEvents: ['sent', 'delivered', 'price'] })]);
@@ -194,6 +207,22 @@ describe('delivered', () => {
     assert.equal(m.status, 'delivered');
     assert.deepEqual(m.callbackEvents, ['sent', 'delivered', 'price']);
     assert.deepEqual(receiver.eventsFor(uuid!), []);
+  });
+
+  it('the list\'s message time (§8.1) follows the message: createdTime while sending, sentTime once sent, the unsent time', async () => {
+    const { auth } = await newAccount();
+    const createdAt = gateway.clock.now();
+    const [delivered, refused, waiting] = await sendOk(gateway, auth, [
+      sms(),
+      sms({ destination: ruNumber('1502') }),
+      sms({ useLocalTime: false, hours: [(new Date(createdAt).getUTCHours() + 5) % 24] }),
+    ]);
+    const handoffAt = createdAt + 10 * MINUTE;
+    await settleAt(gateway, handoffAt);
+    const window = async (from: number, to: number) =>
+      (await listUuids(gateway, auth, [['time_from', isoSeconds(from)], ['time_to', isoSeconds(to)]])).sort();
+    assert.deepEqual(await window(createdAt, createdAt + SECOND), [waiting!]);
+    assert.deepEqual(await window(handoffAt, handoffAt + SECOND), [delivered!, refused!].sort());
   });
 });
 

@@ -83,6 +83,8 @@ describe('hours (§5.8)', () => {
     assert.match(String(rescheduled.detail?.reason), /Europe\/Moscow/);
     await settleAt(gateway, at('2026-05-01T11:59:59.999Z'));
     assert.equal(await status(uuid!), 'sending', '14:59:59.999 Moscow is not hour 15');
+    const waiting = await messageOf(gateway, auth, uuid!);
+    assert.equal(waiting.statusTime, waiting.createdTime, 'statusTime equals createdTime while sending (§8.3)');
     await engineRoundAt(gateway, at('2026-05-01T12:00:00Z'));
     assert.equal((await messageOf(gateway, auth, uuid!)).sentTime, '2026-05-01T12:00:00Z');
     assert.deepEqual((await timelineKinds(gateway, auth, uuid!)).slice(0, 5), ['accepted', 'claimed', 'rescheduled', 'claimed', 'sent']);
@@ -212,5 +214,58 @@ describe('the window closes first → unsent 605 (§5.8, §13)', () => {
     const m = await messageOf(gateway, auth, uuid!);
     assert.deepEqual([m.status, m.errorCode, m.sentTime], ['unsent', 605, null]);
     assert.ok(!(await timelineKinds(gateway, auth, uuid!)).includes('sent'));
+  });
+});
+
+describe('daylight saving time in the subscriber\'s zone (§5.8)', () => {
+  // Los Angeles springs forward on Sunday 2026-03-08: 02:00 PST becomes 03:00 PDT (10:00 UTC).
+  const SATURDAY_NOON_PST = at('2026-03-07T20:00:00Z');
+
+  it('a localSendTime in the DST gap moves forward to the first valid minute (03:00 PDT = 10:00 UTC)', async () => {
+    gateway.clock.set(SATURDAY_NOON_PST);
+    const [uuid] = await sendOk(gateway, auth, [sms({ destination: '14085553911', localSendTime: '2026-03-08 02:30:00' })]);
+    await settleAt(gateway, at('2026-03-08T09:59:59.999Z'));
+    assert.equal(await status(uuid!), 'sending');
+    await engineRoundAt(gateway, at('2026-03-08T10:00:00Z'));
+    assert.equal((await messageOf(gateway, auth, uuid!)).sentTime, '2026-03-08T10:00:00Z');
+  });
+
+  it('hours [3] opens at 10:00 UTC that day; hours [2] does not exist that day, so the window lies past the lifetime → 605', async () => {
+    gateway.clock.set(SATURDAY_NOON_PST);
+    const [three, two] = await sendOk(gateway, auth, [
+      sms({ destination: '14085553911', hours: [3] }),
+      sms({ destination: '14085553911', hours: [2] }),
+    ]);
+    await settleAt(gateway, SATURDAY_NOON_PST);
+    assert.equal((await reschedules(three!))[0]?.detail?.dueAt, '2026-03-08T10:00:00.000Z');
+    const m = await messageOf(gateway, auth, two!);
+    assert.deepEqual([m.status, m.errorCode], ['unsent', 605], 'next 02:00 is Monday 09:00 UTC, after the 25 h lifetime');
+    await settleAt(gateway, at('2026-03-08T09:59:59.999Z'));
+    assert.equal(await status(three!), 'sending');
+    await engineRoundAt(gateway, at('2026-03-08T10:00:00Z'));
+    assert.equal((await messageOf(gateway, auth, three!)).sentTime, '2026-03-08T10:00:00Z');
+  });
+
+  it('a US number whose area code names no zone uses the documented default, New York (09:00 EDT = 13:00 UTC)', async () => {
+    const [uuid] = await sendOk(gateway, auth, [sms({ destination: '18005550123', hours: [9] })]);
+    await settleAt(gateway, T0);
+    const [wait] = await reschedules(uuid!);
+    assert.equal(wait?.detail?.dueAt, '2026-05-01T13:00:00.000Z');
+    assert.match(String(wait?.detail?.reason), /America\/New_York/);
+  });
+});
+
+describe('channels without scheduling (§5.4)', () => {
+  it('VOICECODE and FLASHCALL ignore scheduling fields: handed off at once', async () => {
+    const fields = { useLocalTime: false, localSendTime: '2026-05-01 15:00:00', hours: [15], days: [6] };
+    const uuids = await sendOk(gateway, auth, [
+      { channelType: 'VOICECODE', senderName: 'voicecode', destination: '79261234567', content: { contentType: 'text', text: 'Код авторизации от acme: 1234' }, ...fields },
+      { channelType: 'FLASHCALL', senderName: 'x', destination: '79261234567', content: '1234', ...fields },
+    ]);
+    await engineRoundAt(gateway, T0);
+    for (const uuid of uuids) {
+      const m = await messageOf(gateway, auth, uuid);
+      assert.deepEqual([m.status, m.sentTime, m.localSendTime, m.hours, m.useLocalTime], ['sent', isoSeconds(T0), null, null, null]);
+    }
   });
 });

@@ -243,11 +243,12 @@ describe('ready_to_stop (§8.1) agrees with the stop codes', () => {
     const ready = new Set(await listUuids(gateway, auth, [['ready_to_stop', 'true']]));
     const notReady = new Set(await listUuids(gateway, auth, [['ready_to_stop', 'false']]));
     const codes = (await stop(gateway, auth, { uuids: Object.values(all) })).body.items.map((i: { code: number }) => i.code);
-    const byCode = Object.fromEntries(Object.keys(all).map((name, i) => [name, codes[i]]));
+    const codeOf = (name: string): number => codes[Object.keys(all).indexOf(name)];
+    const byCode = Object.fromEntries(Object.keys(all).map((name) => [name, codeOf(name)]));
     assert.deepEqual(byCode, { sent: 403, delivered: 403, refused: 200, toStop: 200, waiting: 200, windowed: 200, claimed: 202 });
     for (const [name, uuid] of Object.entries(all)) {
-      assert.equal(ready.has(uuid), byCode[name] === 200, `${name}: ready_to_stop=true iff a stop answers 200`);
-      assert.equal(notReady.has(uuid), byCode[name] !== 200, `${name}: ready_to_stop=false iff a stop does not answer 200`);
+      assert.equal(ready.has(uuid), codeOf(name) === 200, `${name}: ready_to_stop=true iff a stop answers 200`);
+      assert.equal(notReady.has(uuid), codeOf(name) !== 200, `${name}: ready_to_stop=false iff a stop does not answer 200`);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { linksIn } from '../../domain/shortLinks.js';
 import type { Channel } from '../../domain/channels.js';
 import type { MessageContent } from '../../domain/message.js';
 import type { CarrierEventKind } from '../connector.js';
@@ -105,9 +106,7 @@ export function simulatedOutcome(destination: string, channel: Channel): Simulat
 /** The first http(s) link of a text content; template and voice parameters are not links (§5.11). */
 export function firstLink(content: MessageContent): string | null {
   const text = typeof content === 'string' ? content : content.contentType === 'text' ? content.text : null;
-  const match = text?.match(/https?:\/\/[^\s<>"]+/i);
-  // Sentence punctuation right after a link is not part of it.
-  return match ? match[0].replace(/[.,;:!?)\]}'"]+$/, '') : null;
+  return text === null ? null : (linksIn(text)[0]?.url ?? null);
 }
 
 export interface SimulatorDelays {

@@ -21,7 +21,7 @@ function queryValues(request: FastifyRequest): QueryValues {
   return values;
 }
 
-export function registerMessageRoutes(api: FastifyInstance, { store, config, clock }: AppDeps): void {
+export function registerMessageRoutes(api: FastifyInstance, { store, config, clock }: AppDeps, shortLinkBase: () => string): void {
   api.post(
     '/message',
     {
@@ -38,7 +38,7 @@ export function registerMessageRoutes(api: FastifyInstance, { store, config, clo
       const key = request.headers['idempotency-key'];
       const { principal } = request;
       const response = await withIdempotency(store, principal.accountId, Array.isArray(key) ? key[0] : key, request.bodyHash, clock.now, (k) =>
-        sendMessages({ store, prices: config.prices, now: clock.now() }, principal, request.body, k),
+        sendMessages({ store, prices: config.prices, now: clock.now(), shortLinkBase }, principal, request.body, k),
       );
       return reply.code(response.status).type('application/json; charset=utf-8').send(response.body);
     },

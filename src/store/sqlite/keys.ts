@@ -8,6 +8,7 @@ interface KeyRow {
   type: number;
   account_id: number;
   traffic_center_id: number;
+  name: string | null;
   created_at: number;
   revoked_at: number | null;
 }
@@ -20,6 +21,7 @@ function toKey(row: KeyRow): ApiKeyRecord {
     type: row.type as KeyType,
     accountId: row.account_id,
     trafficCenterId: row.traffic_center_id,
+    name: row.name,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
   };
@@ -34,9 +36,9 @@ export function sqliteKeys(db: Database.Database): KeyRepository {
     async create(key, now) {
       const { lastInsertRowid } = db
         .prepare(
-          'insert into api_keys (key_id, secret_hash, type, account_id, traffic_center_id, created_at) values (?, ?, ?, ?, ?, ?)',
+          'insert into api_keys (key_id, secret_hash, type, account_id, traffic_center_id, name, created_at) values (?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(key.keyId, key.secretHash, key.type, key.accountId, key.trafficCenterId, now);
+        .run(key.keyId, key.secretHash, key.type, key.accountId, key.trafficCenterId, key.name ?? null, now);
       return toKey(db.prepare<[number], KeyRow>('select * from api_keys where id = ?').get(Number(lastInsertRowid))!);
     },
     async findActive(keyId) {

@@ -85,7 +85,7 @@ const MIGRATIONS: string[] = [
     flashcall_result text,
     flashcall_code text,
     flashcall_result_at integer
-  ) without rowid;
+  );
   create index messages_by_account_created on messages (account_id, created_at, uuid);
   create index messages_by_account_time on messages (account_id, message_time);
   create index messages_by_account_destination on messages (account_id, destination);
@@ -146,6 +146,25 @@ const MIGRATIONS: string[] = [
     lease_until integer
   ) without rowid;
   create index callback_deliveries_due on callback_deliveries (next_attempt_at) where state = 'pending';
+  `,
+  // Claims and expiries each scan only their own rows: a backlog of sending messages must not slow
+  // the expiry sweep, nor messages waiting for a receipt the claims.
+  `
+  drop index messages_due;
+  create index messages_sending_due on messages (due_at) where status = 'sending';
+  create index messages_expiry_due on messages (due_at) where status in ('sent', 'delivered');
+  `,
+  // Short links (spec §5.11) and key names (spec §3.1).
+  `
+  create table short_links (
+    slug text primary key,
+    message_uuid text not null,
+    short_url text not null,
+    url text not null,
+    clicks integer not null default 0
+  ) without rowid;
+  create index short_links_by_message on short_links (message_uuid);
+  alter table api_keys add column name text;
   `,
 ];
 

@@ -9,6 +9,7 @@ import { sqliteKeys } from './keys.js';
 import { sqliteAccept } from './messages/accept.js';
 import { sqliteFlashcallConversion } from './messages/flashcallConversion.js';
 import { sqliteList } from './messages/list.js';
+import { sqliteFollowShortLink } from './messages/followShortLink.js';
 import { toMessage, type MessageRow } from './messages/rows.js';
 import { sqliteStop } from './messages/stop.js';
 import { migrate } from './schema.js';
@@ -22,17 +23,32 @@ import { sqliteSenders } from './senders.js';
 
 /**
  * Opens (creating it and its folder if needed) a SQLite database. One process, one writer.
- * synchronous=FULL: a batch answered 201 survives a power cut, not only a process crash.
+ * WAL with synchronous=NORMAL: every commit survives a crash of the process (kill -9); only the
+ * acceptance of messages is also made to survive a power cut (see `durably`), since fsync on every
+ * engine and outbox commit would cost most of the throughput.
  */
 export function openSqliteDatabase(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;
+}
+
+/**
+ * Runs a write with synchronous=FULL: the commit is fsynced before we answer, so a batch answered 201
+ * survives a power cut. In WAL mode that fsync also makes every earlier NORMAL commit durable.
+ */
+export function durably<T>(db: Database.Database, write: () => T): T {
+  db.pragma('synchronous = FULL');
+  try {
+    return write();
+  } finally {
+    db.pragma('synchronous = NORMAL');
+  }
 }
 
 export function sqliteStore(path: string): Store {
@@ -41,6 +57,7 @@ export function sqliteStore(path: string): Store {
   const list = sqliteList(db);
   const stop = sqliteStop(db);
   const flashcall = sqliteFlashcallConversion(db);
+  const followShortLink = sqliteFollowShortLink(db);
   const claimDue = sqliteClaimDue(db);
   const reschedule = sqliteReschedule(db);
   const applyReports = sqliteApplyReports(db);
@@ -53,7 +70,7 @@ export function sqliteStore(path: string): Store {
     idempotency: sqliteIdempotency(db),
     messages: {
       async accept(batch, now) {
-        return accept(batch, now);
+        return durably(db, () => accept(batch, now));
       },
       async get(accountId, uuid, now) {
         const row = getOne.get(uuid.toLowerCase(), accountId);
@@ -64,6 +81,9 @@ export function sqliteStore(path: string): Store {
       },
       async stop(accountId, uuids, now) {
         return stop(accountId, uuids, now);
+      },
+      async followShortLink(slug) {
+        return followShortLink(slug);
       },
       async recordFlashcallConversion(accountId, uuid, result, code, now) {
         return flashcall(accountId, uuid, result, code, now);

@@ -49,6 +49,7 @@ export function sqliteApplyReports(db: Database.Database) {
   const outbox = db.prepare(
     'insert into callback_events (account_id, message_uuid, url, payload, created_at) values (?, ?, ?, ?, ?)',
   );
+  const originalUrl = db.prepare<[string, string], { url: string }>('select url from short_links where message_uuid = ? and short_url = ?');
   const money = db.prepare('update accounts set balance = balance + ?, reserved = reserved + ? where id = ?');
 
   return db.transaction((reports: ReportEnvelope[], now: number) => {
@@ -57,8 +58,12 @@ export function sqliteApplyReports(db: Database.Database) {
       const row = load.get(envelope.uuid);
       if (!row) continue;
       const state = toState(envelope.uuid, row);
-      const plan = planReport(state, envelope.report);
-      const { report } = envelope;
+      // A click reported on a short link is about the original URL (spec §11.4).
+      const report =
+        envelope.report.kind === 'click'
+          ? { ...envelope.report, url: originalUrl.get(envelope.uuid, envelope.report.url)?.url ?? envelope.report.url }
+          : envelope.report;
+      const plan = planReport(state, report);
       note.run(
         envelope.uuid,
         report.at,

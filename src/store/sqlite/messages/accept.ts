@@ -33,6 +33,7 @@ export function sqliteAccept(db: Database.Database) {
   const blocked = db.prepare<[number, string], { destination: string }>(
     `select destination from blocklist where account_id in (0, ?) and destination in (select value from json_each(?))`,
   );
+  const link = db.prepare('insert into short_links (slug, message_uuid, short_url, url) values (?, ?, ?, ?)');
   const reserve = db.prepare('update accounts set reserved = reserved + ? where id = ?');
   const remember = db.prepare(
     'update idempotency_keys set response_status = ?, response_body = ? where account_id = ? and key = ?',
@@ -52,7 +53,7 @@ export function sqliteAccept(db: Database.Database) {
       available: state.balance - state.reserved,
     };
     let reservedTotal = 0;
-    const results = batch.candidates.map(({ draft, price, countryCode, schedule }): AcceptResult => {
+    const results = batch.candidates.map(({ draft, price, countryCode, schedule, shortLinks }): AcceptResult => {
       const decision = decideItem(context, draft, price);
       if (!decision.accepted) return decision;
       const uuid = newMessageId();
@@ -89,6 +90,7 @@ export function sqliteAccept(db: Database.Database) {
         completeBy: schedule.completeBy,
         timeZone: schedule.timeZone,
       });
+      for (const l of shortLinks) link.run(l.slug, uuid, l.shortUrl, l.url);
       return { accepted: true, uuid };
     });
     if (reservedTotal !== 0) reserve.run(reservedTotal, batch.accountId);
