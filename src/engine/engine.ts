@@ -98,21 +98,16 @@ export function createEngine(options: EngineOptions) {
     for (const uuid of expiring) reports.push({ uuid, source: 'engine', detail: 'lifetime ended', report: { kind: 'expired', at: now } });
 
     const claimed = await store.engine.claimDue(owner, now, options.leaseMs, options.batchSize);
+    // A stop answered 202 after the claim must still win if it came before the hand-off (spec §9).
+    const stopped = claimed.length > 0 ? await store.engine.stopRequested(claimed.map((m) => m.uuid)) : new Set<string>();
     const waits: { uuid: string; dueAt: number; note: string }[] = [];
-    const toSend: ClaimedMessage[] = [];
+    const sendable: ClaimedMessage[] = [];
     for (const message of claimed) {
-      const decision = decideClaimed(message, now);
-      if (decision.action === 'handoff') toSend.push(message);
+      const decision = decideClaimed({ ...message, stopRequested: stopped.has(message.uuid) }, now);
+      if (decision.action === 'handoff') sendable.push(message);
       else if (decision.action === 'wait') waits.push({ uuid: message.uuid, dueAt: decision.until, note: decision.reason });
       else reports.push({ uuid: message.uuid, source: 'engine', detail: decision.detail, report: decision.report });
     }
-    // A stop answered 202 after the claim must still win if it came before the hand-off.
-    const stopped = toSend.length > 0 ? await store.engine.stopRequested(toSend.map((m) => m.uuid)) : new Set<string>();
-    const sendable = toSend.filter((m) => {
-      if (!stopped.has(m.uuid)) return true;
-      reports.push({ uuid: m.uuid, source: 'engine', detail: 'stopped by request', report: { kind: 'unsent', at: now, errorCode: 606 } });
-      return false;
-    });
     await mapWithLimit(sendable, options.maxConcurrentHandoffs, (m) => handoff(m, reports, waits));
     // Events emitted during the hand-offs belong after them.
     reports.push(...pendingEvents.splice(0));

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { isSigningSecret } from '../../src/domain/signingSecret.js';
 import { freshDatabase, inspect, STACK_LINE, tempDir } from './cliHarness.js';
 
 test('accounts create stores name, balance, currency and billing', async () => {
@@ -97,4 +99,27 @@ test('accounts set-flashcall-code-lengths takes a subset of 4..6', async () => {
     assert.match(result.stderr, /subset of 4,5,6/);
   }
   assert.equal((await cli('accounts', 'set-flashcall-code-lengths', 'ghost', '5')).code, 1);
+});
+
+test('accounts set-signing-secret prints a new whsec_ secret alone on stdout, stores it, and --clear removes it', async () => {
+  const { db, cli } = freshDatabase();
+  await cli('accounts', 'create', 'acme');
+  const secretOf = () => {
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      return (sqlite.prepare("select signing_secret from accounts where name = 'acme'").get() as { signing_secret: string | null }).signing_secret;
+    } finally {
+      sqlite.close();
+    }
+  };
+  const first = await cli('accounts', 'set-signing-secret', 'acme');
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /^whsec_[A-Za-z0-9+/]+=*\n$/);
+  assert.ok(isSigningSecret(first.stdout.trim()));
+  assert.equal(secretOf(), first.stdout.trim());
+  const second = await cli('accounts', 'set-signing-secret', 'acme');
+  assert.notEqual(second.stdout, first.stdout, 'every call generates a new secret');
+  assert.equal((await cli('accounts', 'set-signing-secret', 'acme', '--clear')).stdout, '');
+  assert.equal(secretOf(), null);
+  assert.equal((await cli('accounts', 'set-signing-secret', 'ghost')).code, 1);
 });

@@ -26,14 +26,15 @@ test('tokens create prints the token alone on stdout, and the token authenticate
   assert.ok(!stored.secretHash.toString('utf8').includes(secret!), 'the secret itself is not stored');
 });
 
-test('tokens create honours --type and --traffic-center', async () => {
+test('tokens create honours --type, --traffic-center and --name', async () => {
   const { db, cli } = freshDatabase();
   await cli('accounts', 'create', 'acme');
-  const created = await cli('tokens', 'create', '--account', 'acme', '--type', '3', '--traffic-center', '7');
+  const created = await cli('tokens', 'create', '--account', 'acme', '--type', '3', '--traffic-center', '7', '--name', 'crm');
   assert.equal(created.code, 0, created.stderr);
   const keyId = Buffer.from(created.stdout.trim(), 'base64').toString('utf8').split(':')[0]!;
   const stored = await inspect(db, (store) => store.keys.findActive(keyId));
-  assert.deepEqual({ type: stored?.type, trafficCenterId: stored?.trafficCenterId }, { type: 3, trafficCenterId: 7 });
+  assert.deepEqual({ type: stored?.type, trafficCenterId: stored?.trafficCenterId, name: stored?.name }, { type: 3, trafficCenterId: 7, name: 'crm' });
+  assert.match((await cli('tokens', 'list', '--account', 'acme')).stdout, new RegExp(`${keyId}\\s+3\\s+7\\s+crm\\s`));
 });
 
 test('tokens create rejects bad input with nothing on stdout', async () => {
@@ -70,8 +71,8 @@ test('tokens list shows keys without secrets; tokens revoke by id or key id', as
   const listed = await cli('tokens', 'list', '--account', 'acme');
   assert.equal(listed.code, 0);
   const lines = listed.stdout.trimEnd().split('\n');
-  assert.match(lines[0]!, /^ID\s+KEY ID\s+TYPE\s+TRAFFIC CENTRE\s+CREATED\s+REVOKED$/);
-  assert.match(lines[1]!, new RegExp(`^1\\s+${firstKeyId}\\s+1\\s+1\\s+\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z\\s+-$`));
+  assert.match(lines[0]!, /^ID\s+KEY ID\s+TYPE\s+TRAFFIC CENTRE\s+NAME\s+CREATED\s+REVOKED$/);
+  assert.match(lines[1]!, new RegExp(`^1\\s+${firstKeyId}\\s+1\\s+1\\s+-\\s+\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z\\s+-$`));
   assert.match(lines[2]!, new RegExp(`^2\\s+${secondKeyId}\\s+2\\s+3\\s+`));
   for (const secret of [firstSecret!, secondSecret!, first, second]) assert.ok(!listed.stdout.includes(secret));
 

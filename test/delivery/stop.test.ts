@@ -11,7 +11,6 @@ import {
   HOUR,
   SECOND,
   T0,
-  engineRoundAt,
   messageOf,
   moneyOf,
   moscowWallClock,
