@@ -1,3 +1,4 @@
+import { benchCallbacks } from './callbacks.js';
 import { benchEndToEnd } from './endToEnd.js';
 import { benchIngest } from './ingest.js';
 
@@ -5,3 +6,5 @@ import { benchIngest } from './ingest.js';
 const ingest = await benchIngest();
 console.log();
 await benchEndToEnd(ingest);
+console.log();
+await benchCallbacks();

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAccountsCommands } from './cli/accounts.js';
 import { registerBalanceCommands } from './cli/balance.js';
@@ -10,6 +9,7 @@ import { registerSendersCommands } from './cli/senders.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTokensCommands } from './cli/tokens.js';
 import { ConfigError } from './configLoad.js';
+import { PACKAGE_VERSION } from './userAgent.js';
 
 /** Exit codes: 0 success, 1 the command failed, 2 the command line was wrong (usage). */
 const EXIT_FAILURE = 1;
@@ -18,7 +18,7 @@ const EXIT_USAGE = 2;
 function buildProgram(): Command {
   const program = new Command('direct-gateway')
     .description('Messaging gateway wire-compatible with the Direct API')
-    .version(packageVersion())
+    .version(PACKAGE_VERSION)
     .showHelpAfterError('(add --help for usage)');
   registerServeCommand(program);
   registerAccountsCommands(program);
@@ -35,12 +35,6 @@ function buildProgram(): Command {
 function throwInsteadOfExiting(command: Command): void {
   command.exitOverride();
   for (const sub of command.commands) throwInsteadOfExiting(sub);
-}
-
-function packageVersion(): string {
-  // dist/src/cli.js → the package root.
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
 }
 
 async function main(argv: string[]): Promise<void> {

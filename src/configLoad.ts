@@ -29,7 +29,7 @@ export function defaultConfig(): GatewayConfig {
     prices: { ...DEFAULT_PRICES },
     callbacks: { allowPrivateTargets: false, batchWaitMs: 200, concurrency: 64 },
     channels: Object.fromEntries(CHANNELS.map((c) => [c, { connector: 'simulator' }])) as GatewayConfig['channels'],
-    engine: { leaseMs: 30_000, batchSize: 500, idleMs: 50, maxConcurrentHandoffs: 200 },
+    engine: { leaseMs: 30_000, batchSize: 1000, idleMs: 50, maxConcurrentHandoffs: 200 },
     simulator: { deliveryDelayMs: 1_000, slowDelayMs: 30_000, readDelayMs: 2_000 },
     shortLinkBase: null,
     logLevel: 'info',

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { createCallbackSender, type CallbackSender } from './callbacks/callbackSender.js';
 import type { Clock } from './clock.js';
 import type { GatewayConfig } from './config.js';
-import { buildConnectors } from './engine/buildConnectors.js';
-import { createEngine, type Engine } from './engine/engine.js';
+import { createDelivery, type Delivery } from './delivery/delivery.js';
+import { startDeliveryThread } from './delivery/startDeliveryThread.js';
 import { buildApp } from './http/app.js';
 import { openStore } from './store/openStore.js';
 import type { Store } from './store/store.js';
@@ -12,48 +10,43 @@ import type { Store } from './store/store.js';
 export interface Gateway {
   app: FastifyInstance;
   store: Store;
-  engine: Engine;
-  callbacks: CallbackSender;
   /** Finishes in-flight requests, stops delivery and closes the database, in that order. */
   close(): Promise<void>;
 }
 
-export const USER_AGENT = `direct-gateway/${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}`;
-
-/** The whole gateway in one process: HTTP API, delivery engine with its connectors, callback sender. */
-export async function createGateway(config: GatewayConfig, clock: Clock, options: { run?: boolean } = {}): Promise<Gateway> {
-  const store = await openStore(config.database);
+/** The gateway as `serve` runs it: the HTTP API in this thread, delivery in its own thread. */
+export async function startGateway(config: GatewayConfig, clock: Clock, onCrash: (error: Error) => void): Promise<Gateway> {
+  const sqliteWriteLock = new SharedArrayBuffer(4);
+  const store = await openStore(config.database, { sqliteWriteLock });
   const app = await buildApp({ store, config, clock });
-  const engine = createEngine({
-    store,
-    clock,
-    connectors: buildConnectors(config, clock),
-    prices: config.prices,
-    ...config.engine,
-    logger: app.log,
-  });
-  const callbacks = createCallbackSender({
-    outbox: store.callbacks,
-    clock,
-    allowPrivateTargets: config.callbacks.allowPrivateTargets,
-    userAgent: USER_AGENT,
-    concurrency: config.callbacks.concurrency,
-    batchWaitMs: config.callbacks.batchWaitMs,
-    logger: app.log,
-  });
-  if (options.run ?? true) {
-    await engine.start();
-    callbacks.start();
-  }
+  const delivery = await startDeliveryThread(config, sqliteWriteLock, onCrash);
   return {
     app,
     store,
-    engine,
-    callbacks,
     async close() {
       await app.close();
-      await engine.stop();
-      await callbacks.stop();
+      await delivery.stop();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Everything in one thread, delivery driven by the caller: tests run rounds by hand at an injected time
+ * (`delivery.engine.runOnce()`, `delivery.callbacks.tick()`).
+ */
+export async function createInlineGateway(config: GatewayConfig, clock: Clock): Promise<Gateway & { delivery: Delivery }> {
+  const store = await openStore(config.database);
+  const app = await buildApp({ store, config, clock });
+  const delivery = createDelivery(store, config, clock, app.log);
+  return {
+    app,
+    store,
+    delivery,
+    async close() {
+      await app.close();
+      await delivery.engine.stop();
+      await delivery.callbacks.stop();
       await store.close();
     },
   };

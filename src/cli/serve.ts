@@ -50,8 +50,11 @@ export async function serve(config: GatewayConfig): Promise<void> {
     config.callbacks.allowPrivateTargets = true;
   }
   // Loaded here, not at the top: the admin commands should not pay for Fastify and the engine.
-  const { createGateway } = await import('../gateway.js');
-  const gateway = await createGateway(config, systemClock);
+  const { startGateway } = await import('../gateway.js');
+  const gateway = await startGateway(config, systemClock, (error) => {
+    process.stderr.write(`direct-gateway: the delivery thread crashed: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
   const { app } = gateway;
   const createdDemo = config.sandbox ? await ensureSandboxAccount(gateway.store, systemClock.now()) : false;
   await app.listen({ host: config.http.host, port: config.http.port });

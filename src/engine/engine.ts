@@ -27,6 +27,7 @@ export interface EngineOptions {
 /** How long a connector that threw waits before the message is tried again. */
 const RETRY_AFTER_ERROR_MS = 5_000;
 const IDEMPOTENCY_PURGE_EVERY_MS = 60_000;
+const EVENT_GATHER_MS = 10;
 const IDEMPOTENCY_RETENTION_MS = 24 * 3600_000;
 
 /**
@@ -41,6 +42,7 @@ export function createEngine(options: EngineOptions) {
   let running = false;
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
+  let eventWake: NodeJS.Timeout | null = null;
   let lastPurge = 0;
   let connectorsStarted = false;
 
@@ -56,7 +58,9 @@ export function createEngine(options: EngineOptions) {
             ? { kind: 'click', at: event.at, url: event.url ?? '' }
             : { kind: event.kind, at: event.at },
     });
-    wake?.();
+    // Events come one by one; a short pause gathers them into one round (one transaction).
+    if (pendingEvents.length >= options.batchSize) wake?.();
+    else if (!eventWake) eventWake = setTimeout(() => wake?.(), EVENT_GATHER_MS);
   };
 
   async function handoff(message: ClaimedMessage, reports: ReportEnvelope[], retries: { uuid: string; dueAt: number; note: string }[]) {
@@ -93,6 +97,8 @@ export function createEngine(options: EngineOptions) {
   /** One round: expiries, claims, hand-offs, and the carrier events that arrived. Returns the work done. */
   async function runOnce(): Promise<number> {
     const now = clock.now();
+    if (eventWake) clearTimeout(eventWake);
+    eventWake = null;
     const reports: ReportEnvelope[] = pendingEvents.splice(0);
     const expiring = await store.engine.dueForExpiry(now, options.batchSize);
     for (const uuid of expiring) reports.push({ uuid, source: 'engine', detail: 'lifetime ended', report: { kind: 'expired', at: now } });

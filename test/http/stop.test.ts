@@ -203,7 +203,5 @@ describe('request errors (§9)', () => {
   });
 });
 
-test.todo('403 for a message that is sent, delivered, undelivered, read or unread (needs the delivery engine)');
-test.todo('202 for a message claimed for hand-off, which then ends unsent 606 or goes on (needs the delivery engine)');
-test.todo('a 200 is a promise: a stopped message is never handed off (needs the delivery engine)');
-test.todo('the delivered callback fires with status unsent for a stopped message (needs callbacks)');
+// 403, 202, "a 200 is never handed off" and the stopped message's callback need the delivery engine:
+// they are in test/delivery/stop.test.ts.

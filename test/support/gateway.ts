@@ -6,7 +6,8 @@ import { hashSecret, generateApiKey } from '../../src/auth/apiKeys.js';
 import type { Clock } from '../../src/clock.js';
 import type { GatewayConfig } from '../../src/config.js';
 import { defaultConfig } from '../../src/configLoad.js';
-import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createInlineGateway } from '../../src/gateway.js';
+import type { Delivery } from '../../src/delivery/delivery.js';
 import type { KeyType, Store } from '../../src/store/store.js';
 import { ManualClock } from './manualClock.js';
 
@@ -16,8 +17,8 @@ export interface TestGateway {
   clock: ManualClock;
   config: GatewayConfig;
   app: FastifyInstance;
-  engine: Gateway['engine'];
-  callbacks: Gateway['callbacks'];
+  engine: Delivery['engine'];
+  callbacks: Delivery['callbacks'];
   /**
    * Runs engine rounds and callback rounds until nothing moves (simulator timers included): the
    * delivery pipeline driven by hand, at the ManualClock's time.
@@ -49,8 +50,9 @@ export async function startGateway(overrides: (config: GatewayConfig) => void = 
   config.http.port = 0;
   config.simulator = { deliveryDelayMs: 0, slowDelayMs: 0, readDelayMs: 0 };
   overrides(config);
-  const gateway = await createGateway(config, clock as Clock, { run: false });
-  const { store, app, engine, callbacks } = gateway;
+  const gateway = await createInlineGateway(config, clock as Clock);
+  const { store, app } = gateway;
+  const { engine, callbacks } = gateway.delivery;
   await engine.startConnectors();
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

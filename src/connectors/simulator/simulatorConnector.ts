@@ -75,7 +75,8 @@ export function createSimulatorConnector(options: SimulatorOptions): SimulatorCo
       handedOff += 1;
       const events = plannedEvents(outcome, message.content, options);
       arm(message.uuid, events.map((event) => ({ waitMs: event.afterMs, event })));
-      return { kind: 'sent', carrierRef: `sim-${message.uuid}`, detail };
+      // Its events name the message by uuid, so no carrier reference is needed (nor indexed).
+      return { kind: 'sent', detail };
     },
 
     // The outcome is recomputed from the destination, so nothing but sentAt is needed to carry on.

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from './writeTransaction.js';
 import type { Account } from '../../domain/account.js';
 import type { Channel } from '../../domain/channels.js';
 import type { AccountRepository, NewAccount } from '../store.js';
@@ -37,7 +38,7 @@ export function sqliteAccounts(db: Database.Database): AccountRepository {
     if (!row) throw new Error(`No account with id ${id}`);
     return toAccount(row);
   };
-  const setChannels = db.transaction((accountId: number, channel: Channel, enabled: boolean) => {
+  const setChannels = writeTransaction(db, (accountId: number, channel: Channel, enabled: boolean) => {
     const disabled = new Set(mustGet(accountId).disabledChannels);
     if (enabled) disabled.delete(channel);
     else disabled.add(channel);

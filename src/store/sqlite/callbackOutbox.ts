@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from './writeTransaction.js';
 import type {
   CallbackAttemptRecord,
   CallbackOutbox,
@@ -61,7 +62,7 @@ function formDeliveries(db: Database.Database, newDeliveryId: () => string) {
     `update callback_events set delivery_id = @id
      where account_id = @accountId and url = @url and delivery_id is null and id between @firstId and @lastId`,
   );
-  return db.transaction((now: number, { maxEvents, fillWaitMs, limitEvents = Infinity }: FormDeliveriesOptions): number => {
+  return writeTransaction(db, (now: number, { maxEvents, fillWaitMs, limitEvents = Infinity }: FormDeliveriesOptions): number => {
     const oldEnough = now - fillWaitMs;
     let formed = 0;
     let events = 0;
@@ -138,7 +139,7 @@ function recordAttempts(db: Database.Database) {
      from callback_deliveries, json_each(callback_deliveries.message_uuids)
      where callback_deliveries.id = @id`,
   );
-  return db.transaction((attempts: CallbackAttemptRecord[]): number => {
+  return writeTransaction(db, (attempts: CallbackAttemptRecord[]): number => {
     let recorded = 0;
     for (const { leaseUntil, at, nextAttemptAt, detail } of attempts) {
       if (detail.outcome === 'retry' && nextAttemptAt === null) throw new Error('a retry needs nextAttemptAt');

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from './writeTransaction.js';
 import type { IdempotencyClaim, IdempotencyRepository } from '../store.js';
 
 /** Stored responses are replayed for 24 h (spec §5.12); older keys count as never used. */
@@ -20,7 +21,7 @@ export function sqliteIdempotency(db: Database.Database): IdempotencyRepository 
      on conflict (account_id, key) do update set body_hash = excluded.body_hash, created_at = excluded.created_at,
        response_status = null, response_body = null`,
   );
-  const claim = db.transaction((accountId: number, key: string, bodyHash: string, now: number, staleAfterMs: number): IdempotencyClaim => {
+  const claim = writeTransaction(db, (accountId: number, key: string, bodyHash: string, now: number, staleAfterMs: number): IdempotencyClaim => {
     const row = find.get(accountId, key);
     const expired = !row || row.created_at <= now - IDEMPOTENCY_RETENTION_MS;
     const abandoned = row && row.response_status === null && row.created_at <= now - staleAfterMs;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from './writeTransaction.js';
 
 /**
  * Migrations, applied in order and recorded in schema_migrations. Never edit a shipped one: append.
@@ -176,7 +177,7 @@ export function migrate(db: Database.Database): void {
   MIGRATIONS.forEach((sql, index) => {
     const version = index + 1;
     if (applied.has(version)) return;
-    db.transaction(() => {
+    writeTransaction(db, () => {
       db.exec(sql);
       db.prepare('insert into schema_migrations (version, applied_at) values (?, ?)').run(version, Date.now());
     })();

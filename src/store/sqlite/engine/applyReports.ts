@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from '../writeTransaction.js';
 import type { CallbackEvent, Channel, Status } from '../../../domain/channels.js';
 import { planReport, type MessageState } from '../../../domain/reportPlan.js';
 import type { ReportEnvelope } from '../../store.js';
@@ -19,15 +20,12 @@ interface StateRow {
   created_at: number;
   sent_at: number | null;
   expires_at: number | null;
-  currency: string;
-  billing_enabled: number;
 }
 
 const LOAD = `
-  select m.account_id, m.channel_type, m.status, m.total_parts, m.reserved, m.price_total, m.price_currency,
-    m.price_parts, m.price_final, m.callback_url, m.callback_events, m.short_url, m.created_at, m.sent_at,
-    m.expires_at, a.currency, a.billing_enabled
-  from messages m join accounts a on a.id = m.account_id where m.uuid = ?`;
+  select account_id, channel_type, status, total_parts, reserved, price_total, price_currency, price_parts,
+    price_final, callback_url, callback_events, short_url, created_at, sent_at, expires_at
+  from messages where uuid = ?`;
 
 const UPDATE = `
   update messages set status = @status, error_code = @errorCode, status_at = @statusAt, sent_at = @sentAt,
@@ -43,6 +41,7 @@ const UPDATE = `
  */
 export function sqliteApplyReports(db: Database.Database) {
   const load = db.prepare<[string], StateRow>(LOAD);
+  const account = db.prepare<[number], AccountBilling>('select currency, billing_enabled from accounts where id = ?');
   const update = db.prepare(UPDATE);
   const releaseLease = db.prepare('update messages set lease_owner = null, lease_until = null where uuid = ?');
   const note = db.prepare('insert into message_events (message_uuid, at, kind, detail) values (?, ?, ?, ?)');
@@ -52,12 +51,15 @@ export function sqliteApplyReports(db: Database.Database) {
   const originalUrl = db.prepare<[string, string], { url: string }>('select url from short_links where message_uuid = ? and short_url = ?');
   const money = db.prepare('update accounts set balance = balance + ?, reserved = reserved + ? where id = ?');
 
-  return db.transaction((reports: ReportEnvelope[], now: number) => {
+  return writeTransaction(db, (reports: ReportEnvelope[], now: number) => {
     const accountDeltas = new Map<number, { balance: number; reserved: number }>();
+    const accounts = new Map<number, AccountBilling>();
     for (const envelope of reports) {
       const row = load.get(envelope.uuid);
       if (!row) continue;
-      const state = toState(envelope.uuid, row);
+      let billing = accounts.get(row.account_id);
+      if (!billing) accounts.set(row.account_id, (billing = account.get(row.account_id)!));
+      const state = toState(envelope.uuid, row, billing);
       // A click reported on a short link is about the original URL (spec §11.4).
       const report =
         envelope.report.kind === 'click'
@@ -114,7 +116,12 @@ export function sqliteApplyReports(db: Database.Database) {
   });
 }
 
-function toState(uuid: string, row: StateRow): MessageState {
+interface AccountBilling {
+  currency: string;
+  billing_enabled: number;
+}
+
+function toState(uuid: string, row: StateRow, account: AccountBilling): MessageState {
   return {
     uuid,
     channelType: row.channel_type as Channel,
@@ -125,8 +132,8 @@ function toState(uuid: string, row: StateRow): MessageState {
       row.price_total === null
         ? null
         : { total: row.price_total, currency: row.price_currency!, parts: row.price_parts!, final: row.price_final === 1 },
-    currency: row.currency,
-    billingEnabled: row.billing_enabled === 1,
+    currency: account.currency,
+    billingEnabled: account.billing_enabled === 1,
     callbackUrl: row.callback_url,
     callbackEvents: row.callback_events === null ? null : (JSON.parse(row.callback_events) as CallbackEvent[]),
     shortUrl: row.short_url === null ? null : row.short_url === 1,

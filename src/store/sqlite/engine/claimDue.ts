@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from '../writeTransaction.js';
 import type { Channel } from '../../../domain/channels.js';
 import type { MessageContent } from '../../../domain/message.js';
 import type { ClaimedMessage } from '../../store.js';
@@ -37,11 +38,15 @@ interface ClaimRow {
 
 export function sqliteClaimDue(db: Database.Database) {
   const claim = db.prepare<{ owner: string; until: number; now: number; limit: number }, ClaimRow>(CLAIM);
-  const note = db.prepare(`insert into message_events (message_uuid, at, kind, detail) values (?, ?, 'claimed', ?)`);
-  return db.transaction((owner: string, now: number, leaseMs: number, limit: number): ClaimedMessage[] => {
+  // One statement notes the whole claim in the timeline.
+  const note = db.prepare(
+    `insert into message_events (message_uuid, at, kind, detail)
+     select value ->> '$.uuid', @now, 'claimed', json_object('worker', @owner, 'attempt', value ->> '$.attempts') from json_each(@claims)`,
+  );
+  return writeTransaction(db, (owner: string, now: number, leaseMs: number, limit: number): ClaimedMessage[] => {
     const rows = claim.all({ owner, until: now + leaseMs, now, limit });
+    if (rows.length > 0) note.run({ now, owner, claims: JSON.stringify(rows.map((r) => ({ uuid: r.uuid, attempts: r.attempts }))) });
     return rows.map((row) => {
-      note.run(row.uuid, now, JSON.stringify({ worker: owner, attempt: row.attempts }));
       return {
         uuid: row.uuid,
         accountId: row.account_id,

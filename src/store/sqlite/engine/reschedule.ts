@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from '../writeTransaction.js';
 import { ERROR_CODES } from '../../../domain/lifecycle.js';
 import { sqliteApplyReports } from './applyReports.js';
 
@@ -16,7 +17,7 @@ export function sqliteReschedule(db: Database.Database) {
   );
   const note = db.prepare(`insert into message_events (message_uuid, at, kind, detail) values (?, ?, 'rescheduled', ?)`);
   const apply = sqliteApplyReports(db);
-  return db.transaction((owner: string, items: { uuid: string; dueAt: number; note: string }[], now: number) => {
+  return writeTransaction(db, (owner: string, items: { uuid: string; dueAt: number; note: string }[], now: number) => {
     for (const item of items) {
       const held = stopRequested.get(item.uuid, owner);
       if (!held) continue;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from '../writeTransaction.js';
 import type { EngineRepository, TimelineEntry } from '../../store.js';
 
 /** The message's timeline (our `GET /message/{uuid}/events`): acceptance, then every recorded event in order. */
@@ -10,7 +11,7 @@ export function sqliteTimeline(db: Database.Database): Pick<EngineRepository, 'n
     'select at, kind, detail from message_events where message_uuid = ? order by id',
   );
   const insert = db.prepare('insert into message_events (message_uuid, at, kind, detail) values (?, ?, ?, ?)');
-  const noteAll = db.transaction((entries: { uuid: string; at: number; kind: string; detail: Record<string, unknown> }[]) => {
+  const noteAll = writeTransaction(db, (entries: { uuid: string; at: number; kind: string; detail: Record<string, unknown> }[]) => {
     for (const e of entries) insert.run(e.uuid, e.at, e.kind, JSON.stringify(e.detail));
   });
   return {

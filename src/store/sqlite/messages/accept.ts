@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from '../writeTransaction.js';
 import { newMessageId } from '../../messageIds.js';
 import { decideItem, senderKey, type BusinessContext } from '../../../domain/businessChecks.js';
 import type { Channel, TrafficType } from '../../../domain/channels.js';
@@ -39,7 +40,7 @@ export function sqliteAccept(db: Database.Database) {
     'update idempotency_keys set response_status = ?, response_body = ? where account_id = ? and key = ?',
   );
 
-  return db.transaction((batch: AcceptBatch, now: number): AcceptResult[] => {
+  return writeTransaction(db, (batch: AcceptBatch, now: number): AcceptResult[] => {
     const state = account.get(batch.accountId);
     if (!state) throw new Error(`No account with id ${batch.accountId}`);
     const destinations = [...new Set(batch.candidates.map((c) => c.draft.destination))];

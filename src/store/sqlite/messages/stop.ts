@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from '../writeTransaction.js';
 import { ERROR_CODES } from '../../../domain/lifecycle.js';
 import { FINAL_STATUSES } from '../../../domain/statuses.js';
 import type { StopCode } from '../../store.js';
@@ -31,7 +32,7 @@ export function sqliteStop(db: Database.Database) {
     apply([{ uuid, report: { kind: 'unsent', at: now, errorCode: ERROR_CODES.stopped }, source: 'api', detail: 'stopped by request' }], now);
     return 200;
   };
-  return db.transaction((accountId: number, uuids: string[], now: number): StopCode[] =>
+  return writeTransaction(db, (accountId: number, uuids: string[], now: number): StopCode[] =>
     uuids.map((uuid) => stopOne(accountId, uuid, now)),
   );
 }

@@ -1,0 +1,23 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { systemClock } from '../clock.js';
+import type { GatewayConfig } from '../config.js';
+import { openStore } from '../store/openStore.js';
+import { createDelivery } from './delivery.js';
+
+/**
+ * The delivery worker thread: its own database connection, the engine and the callback sender, so that
+ * delivery work never holds up the HTTP thread (two cores: one accepts, one delivers).
+ */
+const { config, sqliteWriteLock } = workerData as { config: GatewayConfig; sqliteWriteLock: SharedArrayBuffer };
+const logger = pino({ level: config.logLevel, base: { thread: 'delivery' } });
+const store = await openStore(config.database, { sqliteWriteLock });
+const delivery = createDelivery(store, config, systemClock, logger);
+await delivery.start();
+parentPort!.postMessage('started');
+parentPort!.once('message', async (message: unknown) => {
+  if (message !== 'stop') return;
+  await delivery.stop();
+  await store.close();
+  parentPort!.postMessage('stopped');
+});
