@@ -87,13 +87,13 @@ class SchemaCheck {
   }
 }
 
-/** The deepest `errorDetail` on the way from the field's schema to the failing keyword. */
+/** The deepest `x-errorDetail` (an OpenAPI extension keyword) on the way from the field's schema to the failing keyword. */
 function detailAt(schema: TSchema, schemaPath: string): string {
   let node: unknown = schema;
-  let detail = (schema.errorDetail as string | undefined) ?? 'is invalid';
+  let detail = (schema['x-errorDetail'] as string | undefined) ?? 'is invalid';
   for (const segment of schemaPath.split('/').slice(1, -1)) {
     node = (node as Record<string, unknown> | undefined)?.[segment];
-    const here = (node as { errorDetail?: unknown } | undefined)?.errorDetail;
+    const here = (node as { 'x-errorDetail'?: unknown } | undefined)?.['x-errorDetail'];
     if (typeof here === 'string') detail = here;
   }
   return detail;
@@ -192,7 +192,7 @@ function itemIssues(item: unknown, state: BatchState): Issue[] | null {
   if (!isObject(item)) return [{ field: '', msg: 'Invalid request', reason: 'Invalid request' }];
   const channel = item.channelType;
   if (!isChannel(channel)) {
-    const msg = channel === undefined || channel === null ? 'is required' : (channelTypeSchema.errorDetail as string);
+    const msg = channel === undefined || channel === null ? 'is required' : (channelTypeSchema['x-errorDetail'] as string);
     return [{ field: 'channelType', msg, reason: reasonOf('channelType') }];
   }
   let issues: Issue[] | null = null;

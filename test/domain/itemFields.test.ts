@@ -37,9 +37,9 @@ function keywords(node: unknown, found: Set<string>): Set<string> {
   return found;
 }
 
-test('the request schema uses plain draft-07 keywords plus errorDetail', () => {
+test('the request schema uses plain draft-07 keywords plus x-errorDetail', () => {
   const json = JSON.parse(JSON.stringify(sendRequestSchema)) as unknown;
-  const unexpected = [...keywords(json, new Set())].filter((k) => !DRAFT_07_KEYWORDS.has(k) && k !== 'errorDetail');
+  const unexpected = [...keywords(json, new Set())].filter((k) => !DRAFT_07_KEYWORDS.has(k) && k !== 'x-errorDetail');
   assert.deepEqual(unexpected, []);
   assert.equal((json as { minItems: number }).minItems, 1);
   assert.equal((json as { maxItems: number }).maxItems, 1000);
@@ -64,7 +64,7 @@ test('every validated field carries a human detail', () => {
   for (const [channel, schema] of Object.entries(messageItemSchemas)) {
     for (const [name, field] of Object.entries(schema.properties as Record<string, Record<string, unknown>>)) {
       if (name === 'channelType' || (channel === 'FLASHCALL' && name === 'content')) continue;
-      assert.equal(typeof field.errorDetail, 'string', `${channel}.${name}`);
+      assert.equal(typeof field['x-errorDetail'], 'string', `${channel}.${name}`);
     }
   }
 });
