@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import { callbackCredentials, redactCallbackUrl } from '../domain/callbackUrl.js';
 import { signWebhook } from '../domain/signingSecret.js';
 import type { CallbackAttemptRecord, CallbackOutbox, ClaimedDelivery } from '../store/callbackOutbox.js';
+import { mapWithLimit } from '../mapWithLimit.js';
 import { nextAttemptAt, type RandomSource } from './retrySchedule.js';
 import { guardedLookup, refuseLiteralHost } from './targetGuard.js';
 
@@ -123,7 +124,7 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
     const now = clock.now();
     await outbox.formDeliveries(now, formOptions);
     const claimed = await outbox.claimDue(now, leaseMs, concurrency * 16);
-    const records = await mapConcurrently(claimed, concurrency, attempt);
+    const records = await mapWithLimit(claimed, concurrency, attempt);
     await record(records);
     return records.length;
   }
@@ -217,19 +218,6 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
       transport.httpsAgent.destroy();
     },
   };
-}
-
-async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 interface Transport {

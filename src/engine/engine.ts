@@ -5,7 +5,7 @@ import type { Channel } from '../domain/channels.js';
 import { estimatePrice, type PriceTable } from '../domain/prices.js';
 import type { CarrierEvent, Connector, HandoffResult } from '../connectors/connector.js';
 import type { ClaimedMessage, ReportEnvelope, Store } from '../store/store.js';
-import { mapWithLimit } from './concurrency.js';
+import { mapWithLimit } from '../mapWithLimit.js';
 import { decideClaimed } from './decideClaimed.js';
 
 export interface EngineOptions {
