@@ -64,6 +64,4 @@ export interface MessageRecord extends MessageDraft {
   createdAt: number;
   sentAt: number | null;
   statusAt: number;
-  /** True while a worker holds a lease on the message to hand it off (stop answers 202). */
-  claimed: boolean;
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Channel } from '../domain/channels.js';
 import { estimatePrice, type PriceTable } from '../domain/prices.js';
 import type { CarrierEvent, Connector, HandoffResult } from '../connectors/connector.js';
-import type { ClaimedMessage, ReportEnvelope, Store } from '../store/store.js';
+import { IDEMPOTENCY_RETENTION_MS, type ClaimedMessage, type ReportEnvelope, type Store } from '../store/store.js';
 import { mapWithLimit } from '../mapWithLimit.js';
 import { decideClaimed } from './decideClaimed.js';
 
@@ -28,7 +28,6 @@ export interface EngineOptions {
 const RETRY_AFTER_ERROR_MS = 5_000;
 const IDEMPOTENCY_PURGE_EVERY_MS = 60_000;
 const EVENT_GATHER_MS = 10;
-const IDEMPOTENCY_RETENTION_MS = 24 * 3600_000;
 
 /**
  * The delivery engine (DESIGN.md): claims due messages under a lease, hands them to their channel's

@@ -114,7 +114,7 @@ export interface MessageRepository {
    * reservation, all in one transaction (spec §5.2 steps 5–6).
    */
   accept(batch: AcceptBatch, now: number): Promise<AcceptResult[]>;
-  get(accountId: number, uuid: string, now: number): Promise<MessageRecord | null>;
+  get(accountId: number, uuid: string): Promise<MessageRecord | null>;
   /** `now` decides which messages are still stoppable (`ready_to_stop`). */
   list(accountId: number, filter: MessageFilter, page: MessagePage, now: number): Promise<{ total: number; messages: MessageRecord[] }>;
   /** One code per uuid, in order (spec §9); stopped messages become unsent 606 and are refunded. */
@@ -124,6 +124,9 @@ export interface MessageRepository {
   /** Stores the result of a FLASHCALL verification; false when no FLASHCALL message of the account has that uuid. */
   recordFlashcallConversion(accountId: number, uuid: string, result: string, code: string | null, now: number): Promise<boolean>;
 }
+
+/** Stored responses are replayed for 24 h (spec §5.12); older keys count as never used. */
+export const IDEMPOTENCY_RETENTION_MS = 24 * 3600 * 1000;
 
 export interface StoredResponse {
   status: number;

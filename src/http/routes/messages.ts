@@ -70,7 +70,7 @@ export function registerMessageRoutes(api: FastifyInstance, { store, config, clo
     },
     async (request) => {
       const { messageUuid } = request.params as { messageUuid: string };
-      const message = UUID.test(messageUuid) ? await store.messages.get(request.principal.accountId, messageUuid, clock.now()) : null;
+      const message = UUID.test(messageUuid) ? await store.messages.get(request.principal.accountId, messageUuid) : null;
       if (!message) throw errors.notFound();
       return messageView(message);
     },

@@ -1,9 +1,7 @@
 import type Database from 'better-sqlite3';
 import { writeTransaction } from './writeTransaction.js';
-import type { IdempotencyClaim, IdempotencyRepository } from '../store.js';
+import { IDEMPOTENCY_RETENTION_MS, type IdempotencyClaim, type IdempotencyRepository } from '../store.js';
 
-/** Stored responses are replayed for 24 h (spec §5.12); older keys count as never used. */
-export const IDEMPOTENCY_RETENTION_MS = 24 * 3600 * 1000;
 
 interface KeyRow {
   body_hash: string;

@@ -78,9 +78,9 @@ export function sqliteStore(path: string, writeLock?: WriteLock): Store {
       async accept(batch, now) {
         return durably(db, () => accept(batch, now));
       },
-      async get(accountId, uuid, now) {
+      async get(accountId, uuid) {
         const row = getOne.get(uuid.toLowerCase(), accountId);
-        return row ? toMessage(row, now) : null;
+        return row ? toMessage(row) : null;
       },
       async list(accountId, filter, page, now) {
         return list(accountId, filter, page, now);

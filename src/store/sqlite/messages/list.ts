@@ -52,15 +52,13 @@ export function sqliteList(db: Database.Database) {
   return (accountId: number, filter: MessageFilter, page: MessagePage, now: number): { total: number; messages: MessageRecord[] } => {
     if (filter.matchesNothing) return { total: 0, messages: [] };
     const where = whereClause(filter);
-    const params = { ...where.params, accountId, now };
-    const needsNow = filter.readyToStop !== null;
-    const bind = needsNow ? params : { ...params, now: undefined };
-    if (!needsNow) delete bind.now;
+    // better-sqlite3 refuses named parameters the statement does not use: `now` only with ready_to_stop.
+    const bind = { ...where.params, accountId, ...(filter.readyToStop === null ? {} : { now }) };
     const total = (db.prepare(`select count(*) as n from messages where ${where.sql}`).get(bind) as { n: number }).n;
     const direction = page.sort === 'created_time' ? 'asc' : 'desc';
     const rows = db
       .prepare(`select * from messages where ${where.sql} order by created_at ${direction}, uuid ${direction} limit @limit offset @offset`)
       .all({ ...bind, limit: page.limit, offset: page.offset }) as MessageRow[];
-    return { total, messages: rows.map((row) => toMessage(row, now)) };
+    return { total, messages: rows.map(toMessage) };
   };
 }

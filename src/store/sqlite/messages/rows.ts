@@ -36,13 +36,12 @@ export interface MessageRow {
   created_at: number;
   sent_at: number | null;
   status_at: number;
-  lease_until: number | null;
 }
 
 const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 const bool = (value: number | null): boolean | null => (value === null ? null : value === 1);
 
-export function toMessage(row: MessageRow, now: number): MessageRecord {
+export function toMessage(row: MessageRow): MessageRecord {
   return {
     uuid: row.uuid,
     accountId: row.account_id,
@@ -77,7 +76,6 @@ export function toMessage(row: MessageRow, now: number): MessageRecord {
     createdAt: row.created_at,
     sentAt: row.sent_at,
     statusAt: row.status_at,
-    claimed: row.lease_until !== null && row.lease_until > now,
   };
 }
 
