@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import type { GatewayConfig } from '../config.js';
 import { ConfigError, loadConfig } from '../configLoad.js';
+import { listeningOrigin } from '../http/origin.js';
 import { ensureSandboxAccount, SANDBOX_TOKEN } from '../sandbox.js';
 
 interface ServeOptions {
@@ -58,10 +59,7 @@ export async function serve(config: GatewayConfig): Promise<void> {
   const { app } = gateway;
   const createdDemo = config.sandbox ? await ensureSandboxAccount(gateway.store, systemClock.now()) : false;
   await app.listen({ host: config.http.host, port: config.http.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-  const origin = `http://${host}:${port}`;
+  const origin = listeningOrigin(app, config);
   printBanner(config, origin, createdDemo);
 
   let closing = false;

@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { ApiError, errors } from './apiError.js';
 import { authenticate, type AuthPolicy, type Principal } from './authenticate.js';
 import { bodyHash } from './idempotency.js';
+import { listeningOrigin } from './origin.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerFlashcallConversionRoute } from './routes/flashcallConversion.js';
@@ -93,13 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
   // The base is known once the server listens (the port may be chosen by the system).
-  const shortLinkBase = () => {
-    if (deps.config.shortLinkBase !== null) return deps.config.shortLinkBase;
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : deps.config.http.port;
-    const host = deps.config.http.host.includes(':') ? `[${deps.config.http.host}]` : deps.config.http.host;
-    return `http://${host}:${port}${DEFAULT_SHORT_LINK_PATH}`;
-  };
+  const shortLinkBase = () => deps.config.shortLinkBase ?? `${listeningOrigin(app, deps.config)}${DEFAULT_SHORT_LINK_PATH}`;
   registerShortLinkRoute(app, deps, deps.config.shortLinkBase === null ? DEFAULT_SHORT_LINK_PATH : new URL(deps.config.shortLinkBase).pathname);
   await app.register(async (api) => {
     registerMessageRoutes(api, deps, shortLinkBase);
