@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { measureSqliteFloor } from './ingestFloor.js';
+import { startCountingReceiver } from '../test/support/callbackReceiverProcess.js';
 import { cli, startServe, stopProcess } from '../test/support/serveProcess.js';
 import { fmt } from './stats.js';
 
@@ -18,9 +19,13 @@ export async function benchIngest(): Promise<number> {
   try {
     cli(['accounts', 'create', 'bench', '--balance', '1000000000', '--db', db]);
     const token = cli(['tokens', 'create', '--account', 'bench', '--type', '1', '--db', db]);
-    const { child, origin } = await startServe(['--db', db, '--port', '0']);
+    // The gateway delivers what it accepts meanwhile, with callbacks to a receiver on this machine.
+    const configFile = join(dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ callbacks: { allowPrivateTargets: true } }));
+    const receiver = await startCountingReceiver();
+    const { child, origin } = await startServe(['--db', db, '--port', '0', '--config', configFile]);
     try {
-      const run = await promisify(execFile)(process.execPath, [CLIENT, origin, `Basic ${token}`, '4', '10000']);
+      const run = await promisify(execFile)(process.execPath, [CLIENT, origin, `Basic ${token}`, '4', '10000', receiver.url]);
       const gateway = JSON.parse(run.stdout) as { msgsPerSec: number; failures: number; batches: number; p50: number; p99: number };
       console.log('SQLite ingest (1000-message VOICECODE batches)');
       console.log(`  (a) floor: parse + insert in one transaction, same process     ${fmt(floor.msgsPerSec)} msgs/s`);
@@ -30,6 +35,7 @@ export async function benchIngest(): Promise<number> {
       return gateway.msgsPerSec;
     } finally {
       await stopProcess(child);
+      await receiver.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

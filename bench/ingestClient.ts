@@ -7,11 +7,11 @@ import { voicecodeBatch } from './voicecodeBatch.js';
  * `durationMs`, then prints one JSON line with accepted msgs/s and batch latency percentiles.
  */
 async function main(): Promise<void> {
-  const [origin, auth, connectionsText, durationText] = process.argv.slice(2) as [string, string, string, string];
+  const [origin, auth, connectionsText, durationText, callbackUrl] = process.argv.slice(2) as [string, string, string, string, string];
   const connections = Number(connectionsText);
   const durationMs = Number(durationText);
   const pool = new Pool(origin, { connections, pipelining: 1 });
-  const bodies = Array.from({ length: 16 }, (_, i) => JSON.stringify(voicecodeBatch(1000, i)));
+  const bodies = Array.from({ length: 16 }, (_, i) => JSON.stringify(voicecodeBatch(1000, i, callbackUrl)));
   const latencies: number[] = [];
   let accepted = 0;
   let failures = 0;

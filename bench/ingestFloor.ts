@@ -15,7 +15,7 @@ export function measureSqliteFloor(batches: number): { msgsPerSec: number } {
   const db = openSqliteDatabase(join(dir, 'floor.db'));
   db.prepare("insert into accounts (name, currency, balance, created_at) values ('floor', 'RUB', 0, 0)").run();
   const insert = db.prepare(INSERT_MESSAGE);
-  const texts = Array.from({ length: batches }, (_, b) => JSON.stringify(voicecodeBatch(1000, b)));
+  const texts = Array.from({ length: batches }, (_, b) => JSON.stringify(voicecodeBatch(1000, b, 'http://127.0.0.1:9/callback')));
   const insertBatch = db.transaction((items: any[]) => {
     const now = Date.now();
     for (const item of items) {

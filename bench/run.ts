@@ -1,6 +1,7 @@
 import { benchCallbacks } from './callbacks.js';
 import { benchEndToEnd } from './endToEnd.js';
 import { benchIngest } from './ingest.js';
+import { benchTts } from './tts.js';
 
 /** `npm run bench`: every performance figure the issues ask for, printed; never part of `npm test`. */
 const ingest = await benchIngest();
@@ -8,3 +9,5 @@ console.log();
 await benchEndToEnd(ingest);
 console.log();
 await benchCallbacks();
+console.log();
+await benchTts();

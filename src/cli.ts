@@ -8,6 +8,7 @@ import { CliError } from './cli/cliError.js';
 import { registerSendersCommands } from './cli/senders.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTokensCommands } from './cli/tokens.js';
+import { registerVoiceCommands } from './cli/voice.js';
 import { ConfigError } from './configLoad.js';
 import { PACKAGE_VERSION } from './userAgent.js';
 
@@ -27,6 +28,7 @@ function buildProgram(): Command {
   registerSendersCommands(program);
   registerChannelsCommands(program);
   registerBlocklistCommands(program);
+  registerVoiceCommands(program);
   throwInsteadOfExiting(program);
   return program;
 }

@@ -23,7 +23,7 @@ export async function withStore<T>(options: StoreOptions, work: (store: Store, c
   const config = loadConfig({ configFile: options.config, db: options.db });
   let store: Store;
   try {
-    store = await openStore(config.database);
+    store = await openStore(config.database, { durable: true });
   } catch (error) {
     throw new CliError(`cannot open database ${config.database}: ${(error as Error).message}`);
   }

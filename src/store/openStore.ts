@@ -5,6 +5,8 @@ import { WriteLock } from './sqlite/writeLock.js';
 export interface StoreOptions {
   /** Threads of one process that open the same SQLite file pass the same buffer (see WriteLock). */
   sqliteWriteLock?: SharedArrayBuffer;
+  /** Every commit fsynced (admin tools: a revoked key must stay revoked after a power cut). */
+  durable?: boolean;
 }
 
 /** Picks the store for a database setting: a file path is SQLite; postgres:// comes with the PostgreSQL store. */
@@ -12,5 +14,8 @@ export async function openStore(location: string, options: StoreOptions = {}): P
   if (/^postgres(ql)?:\/\//i.test(location)) {
     throw new Error('PostgreSQL is not supported yet: use a SQLite file path for the database');
   }
-  return sqliteStore(location, options.sqliteWriteLock ? new WriteLock(options.sqliteWriteLock) : undefined);
+  return sqliteStore(location, {
+    writeLock: options.sqliteWriteLock ? new WriteLock(options.sqliteWriteLock) : undefined,
+    durable: options.durable ?? false,
+  });
 }

@@ -48,17 +48,19 @@ export function openSqliteDatabase(path: string): Database.Database {
  * survives a power cut. In WAL mode that fsync also makes every earlier NORMAL commit durable.
  */
 export function durably<T>(db: Database.Database, write: () => T): T {
+  const before = db.pragma('synchronous', { simple: true });
   db.pragma('synchronous = FULL');
   try {
     return write();
   } finally {
-    db.pragma('synchronous = NORMAL');
+    db.pragma(`synchronous = ${Number(before)}`);
   }
 }
 
-export function sqliteStore(path: string, writeLock?: WriteLock): Store {
+export function sqliteStore(path: string, options: { writeLock?: WriteLock; durable?: boolean } = {}): Store {
   const db = openSqliteDatabase(path);
-  if (writeLock) useWriteLock(db, writeLock);
+  if (options.writeLock) useWriteLock(db, options.writeLock);
+  if (options.durable) db.pragma('synchronous = FULL');
   const accept = sqliteAccept(db);
   const list = sqliteList(db);
   const stop = sqliteStop(db);
@@ -86,7 +88,8 @@ export function sqliteStore(path: string, writeLock?: WriteLock): Store {
         return list(accountId, filter, page, now);
       },
       async stop(accountId, uuids, now) {
-        return stop(accountId, uuids, now);
+        // A 200 is a promise (spec §9): it must survive a power cut like an acceptance.
+        return durably(db, () => stop(accountId, uuids, now));
       },
       async followShortLink(slug) {
         return followShortLink(slug);
