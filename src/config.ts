@@ -1,7 +1,7 @@
 import type { Channel } from './domain/channels.js';
 import type { PriceTable } from './domain/prices.js';
 
-export const CONNECTOR_NAMES = ['simulator'] as const;
+export const CONNECTOR_NAMES = ['simulator', 'sip'] as const;
 export type ConnectorName = (typeof CONNECTOR_NAMES)[number];
 
 /** Every setting of the gateway; see README "Settings" for the file format, env names and flags. */
@@ -40,6 +40,42 @@ export interface GatewayConfig {
     /** Pause when a round finds nothing to do. */
     idleMs: number;
     maxConcurrentHandoffs: number;
+  };
+  /** The SIP connector (VOICECODE and FLASHCALL through a SIP trunk). */
+  sip: {
+    trunkHost: string;
+    trunkPort: number;
+    transport: 'udp';
+    /** Address our SIP and RTP sockets bind to and announce (Via, Contact, SDP). */
+    localAddress: string;
+    /** 0 = any free port. */
+    localPort: number;
+    /** Caller ID (From user) of VOICECODE calls. */
+    callerNumber: string;
+    authUser: string | null;
+    authPassword: string | null;
+    authRealm: string | null;
+    rtpPortMin: number;
+    rtpPortMax: number;
+    /** Offered in this order. */
+    codecs: ('PCMA' | 'PCMU')[];
+    maxConcurrentCalls: number;
+    /** No answer within this time → CANCEL, error 602. */
+    ringTimeoutMs: number;
+    /** Calls per message (spec §6.1.3: one, no automatic redial). */
+    callAttempts: number;
+    /** FLASHCALL caller IDs: the X's are replaced by the code, e.g. `7495123XXXX`. */
+    flashcallNumberPattern: string;
+    /** How long a FLASHCALL rings before it is cancelled. */
+    flashcallRingMs: number;
+  };
+  voice: {
+    /** espeak-ng voice. */
+    voice: string;
+    /** Words per minute. */
+    rate: number;
+    /** How many times the code is read. */
+    repeat: number;
   };
   simulator: {
     /** Hand-off to final status for ordinary numbers. */

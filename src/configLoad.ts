@@ -31,6 +31,26 @@ export function defaultConfig(): GatewayConfig {
     channels: Object.fromEntries(CHANNELS.map((c) => [c, { connector: 'simulator' }])) as GatewayConfig['channels'],
     engine: { leaseMs: 30_000, batchSize: 1000, idleMs: 50, maxConcurrentHandoffs: 200 },
     simulator: { deliveryDelayMs: 1_000, slowDelayMs: 30_000, readDelayMs: 2_000 },
+    sip: {
+      trunkHost: '127.0.0.1',
+      trunkPort: 5060,
+      transport: 'udp',
+      localAddress: '127.0.0.1',
+      localPort: 0,
+      callerNumber: '74950000000',
+      authUser: null,
+      authPassword: null,
+      authRealm: null,
+      rtpPortMin: 20_000,
+      rtpPortMax: 29_998,
+      codecs: ['PCMA', 'PCMU'],
+      maxConcurrentCalls: 200,
+      ringTimeoutMs: 30_000,
+      callAttempts: 1,
+      flashcallNumberPattern: '7495123XXXX',
+      flashcallRingMs: 2_000,
+    },
+    voice: { voice: 'ru', rate: 150, repeat: 2 },
     shortLinkBase: null,
     logLevel: 'info',
   };
@@ -98,6 +118,12 @@ function applyFileObject(config: GatewayConfig, file: unknown): void {
       case 'channels':
         applyChannels(config, value);
         break;
+      case 'sip':
+        applySip(config, value);
+        break;
+      case 'voice':
+        applyVoice(config, value);
+        break;
       case 'shortLinkBase':
         config.shortLinkBase = httpUrl(key, value);
         break;
@@ -151,6 +177,39 @@ function applyIntegers<T extends object>(group: string, target: T, value: unknow
     }
     (target as Record<string, unknown>)[key] = item;
   }
+}
+
+function applySip(config: GatewayConfig, value: unknown): void {
+  const sip = config.sip as unknown as Record<string, unknown>;
+  const integers = { trunkPort: 1, localPort: 0, rtpPortMin: 1024, rtpPortMax: 1024, maxConcurrentCalls: 1, ringTimeoutMs: 1_000, callAttempts: 1, flashcallRingMs: 0 };
+  for (const [key, item] of Object.entries(objectAt('sip', value))) {
+    const name = `sip.${key}`;
+    if (key in integers) applyIntegers('sip', config.sip, { [key]: item }, integers);
+    else if (['trunkHost', 'localAddress', 'callerNumber'].includes(key)) sip[key] = nonEmptyString(name, item);
+    else if (['authUser', 'authPassword', 'authRealm'].includes(key)) sip[key] = item === null ? null : nonEmptyString(name, item);
+    else if (key === 'transport') {
+      if (item !== 'udp') throw new ConfigError(`${name} must be "udp"; got ${JSON.stringify(item)}`);
+    } else if (key === 'codecs') config.sip.codecs = codecList(name, item);
+    else if (key === 'flashcallNumberPattern') {
+      if (typeof item !== 'string' || !/^[1-9][0-9]*X{4,6}$/.test(item)) {
+        throw new ConfigError(`${name} must be digits ending in 4–6 X's, e.g. "7495123XXXX"; got ${JSON.stringify(item)}`);
+      }
+      config.sip.flashcallNumberPattern = item;
+    } else throw unknownKey(name);
+  }
+  if (config.sip.rtpPortMin > config.sip.rtpPortMax) throw new ConfigError('sip.rtpPortMin must not be above sip.rtpPortMax');
+}
+
+function codecList(name: string, value: unknown): GatewayConfig['sip']['codecs'] {
+  const valid = Array.isArray(value) && value.length > 0 && value.every((c) => c === 'PCMA' || c === 'PCMU') && new Set(value).size === value.length;
+  if (!valid) throw new ConfigError(`${name} must be a non-empty list of "PCMA" and/or "PCMU"; got ${JSON.stringify(value)}`);
+  return value as GatewayConfig['sip']['codecs'];
+}
+
+function applyVoice(config: GatewayConfig, value: unknown): void {
+  const { voice, ...numbers } = objectAt('voice', value);
+  if (voice !== undefined) config.voice.voice = nonEmptyString('voice.voice', voice);
+  applyIntegers('voice', config.voice, numbers, { rate: 80, repeat: 1 });
 }
 
 function applyChannels(config: GatewayConfig, value: unknown): void {

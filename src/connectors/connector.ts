@@ -18,8 +18,12 @@ export interface OutboundMessage {
 }
 
 export type HandoffResult =
-  /** Handed to the network: the message is `sent`. `carrierRef` lets late reports find it again. */
-  | { kind: 'sent'; carrierRef?: string; detail?: string }
+  /**
+   * Handed to the network: the message is `sent`. `carrierRefs` lets late reports find it again: one entry
+   * per part the network accepted (an SMS may have several), each the lookup keys of that part's network id
+   * (several notations of one id, e.g. hex and decimal; the exact text first).
+   */
+  | { kind: 'sent'; carrierRefs?: string[][]; detail?: string }
   /** Refused before hand-off: the message is `unsent` with this code (§13). */
   | { kind: 'refused'; errorCode: number; detail?: string }
   /** Temporarily impossible (throttled, no capacity): stays `sending`, tried again later. */
@@ -27,9 +31,14 @@ export type HandoffResult =
 
 export type CarrierEventKind = 'delivered' | 'undelivered' | 'read' | 'unread' | 'click';
 
-/** A late outcome reported by the network, after hand-off. */
+/**
+ * A late outcome reported by the network, after hand-off, naming the message by its uuid or by the network's
+ * id of one of its parts (the lookup keys of that id, as in HandoffResult). A report for a part the gateway
+ * does not know yet (it may arrive before the submit's answer) is kept and applied when the part is known.
+ */
 export interface CarrierEvent {
-  uuid: string;
+  uuid?: string;
+  carrierRefKeys?: string[];
   kind: CarrierEventKind;
   /** Epoch ms when it happened. */
   at: number;
@@ -44,12 +53,29 @@ export interface CarrierEvent {
 export interface InFlightMessage extends OutboundMessage {
   sentAt: number;
   status: 'sent' | 'delivered';
-  carrierRef: string | null;
+}
+
+/** A message a subscriber sent to us (mobile-originated), e.g. an SMS received on an SMPP bind. */
+export interface InboundMessage {
+  channelType: Channel;
+  /** The subscriber's number, digits only. */
+  from: string;
+  /** The address it was sent to (our number or sender name). */
+  to: string;
+  text: string;
+  at: number;
+  /** Which account receives it, when the connector's configuration says so. */
+  accountName: string | null;
+}
+
+export interface ConnectorEvents {
+  report(event: CarrierEvent): void;
+  inbound(message: InboundMessage): void;
 }
 
 export interface Connector {
   readonly name: string;
-  start(emit: (event: CarrierEvent) => void): Promise<void>;
+  start(emit: ConnectorEvents): Promise<void>;
   send(message: OutboundMessage): Promise<HandoffResult>;
   /** Called once at start for messages this connector handed off before the process stopped. */
   resume?(messages: InFlightMessage[]): void;

@@ -1,13 +1,30 @@
 /** SMS encoding choice and part counting (spec §6.3). */
 
-const GSM7_BASIC =
+/**
+ * The GSM 03.38 default alphabet, indexed by septet value (0x00 '@' … 0x7F 'à'). 0x1B is the escape to the
+ * extension table, not a character. The one copy of the alphabet: `src/smpp/gsm7.ts` encodes with it.
+ */
+export const GSM7_BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
   '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-/** Extension table characters: each costs an escape plus itself, 2 septets. */
-const GSM7_EXTENSION = '^{}\\[]~|€\f';
+/** The escape septet that announces an extension-table character. */
+export const GSM7_ESCAPE = 0x1b;
+/** Extension table characters and the septet that follows the escape: each costs 2 septets. */
+export const GSM7_EXTENSION: Readonly<Record<string, number>> = {
+  '\f': 0x0a,
+  '^': 0x14,
+  '{': 0x28,
+  '}': 0x29,
+  '\\': 0x2f,
+  '[': 0x3c,
+  '~': 0x3d,
+  ']': 0x3e,
+  '|': 0x40,
+  '€': 0x65,
+};
 
 const basicSet = new Set(GSM7_BASIC.replace('\u001b', ''));
-const extensionSet = new Set(GSM7_EXTENSION);
+const extensionSet = new Set(Object.keys(GSM7_EXTENSION));
 
 export type SmsEncoding = 'GSM7' | 'UCS2';
 

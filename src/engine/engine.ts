@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Channel } from '../domain/channels.js';
 import { estimatePrice, type PriceTable } from '../domain/prices.js';
-import type { CarrierEvent, Connector, HandoffResult } from '../connectors/connector.js';
+import type { CarrierEvent, Connector, ConnectorEvents, HandoffResult, InboundMessage } from '../connectors/connector.js';
 import { IDEMPOTENCY_RETENTION_MS, type ClaimedMessage, type ReportEnvelope, type Store } from '../store/store.js';
 import { mapWithLimit } from '../mapWithLimit.js';
 import { decideClaimed } from './decideClaimed.js';
@@ -45,9 +45,20 @@ export function createEngine(options: EngineOptions) {
   let lastPurge = 0;
   let connectorsStarted = false;
 
-  const onCarrierEvent = (source: string) => (event: CarrierEvent) => {
+  const pendingInbound: InboundMessage[] = [];
+
+  const eventsOf = (source: string): ConnectorEvents => ({
+    report: (event) => onCarrierEvent(source, event),
+    inbound: (message) => {
+      pendingInbound.push(message);
+      scheduleRound();
+    },
+  });
+
+  const onCarrierEvent = (source: string, event: CarrierEvent) => {
     pendingEvents.push({
-      uuid: event.uuid,
+      ...(event.uuid === undefined ? {} : { uuid: event.uuid }),
+      ...(event.carrierRefKeys === undefined ? {} : { carrierRef: { connector: source, keys: event.carrierRefKeys } }),
       source,
       ...(event.detail === undefined ? {} : { detail: event.detail }),
       report:
@@ -57,9 +68,13 @@ export function createEngine(options: EngineOptions) {
             ? { kind: 'click', at: event.at, url: event.url ?? '' }
             : { kind: event.kind, at: event.at },
     });
-    // Events come one by one; a short pause gathers them into one round (one transaction).
     if (pendingEvents.length >= options.batchSize) wake?.();
-    else if (!eventWake) eventWake = setTimeout(() => wake?.(), EVENT_GATHER_MS);
+    else scheduleRound();
+  };
+
+  /** Events come one by one; a short pause gathers them into one round (one transaction). */
+  const scheduleRound = () => {
+    if (!eventWake) eventWake = setTimeout(() => wake?.(), EVENT_GATHER_MS);
   };
 
   async function handoff(message: ClaimedMessage, reports: ReportEnvelope[], retries: { uuid: string; dueAt: number; note: string }[]) {
@@ -84,7 +99,7 @@ export function createEngine(options: EngineOptions) {
         source: connector.name,
         ...detail,
         report: { kind: 'sent', at, price: estimatePrice(message, options.prices) },
-        handoff: { connector: connector.name, carrierRef: result.carrierRef ?? null },
+        handoff: { connector: connector.name, carrierRefs: result.carrierRefs ?? [] },
       });
     } else if (result.kind === 'refused') {
       reports.push({ uuid: message.uuid, source: connector.name, ...detail, report: { kind: 'unsent', at, errorCode: result.errorCode } });
@@ -118,8 +133,13 @@ export function createEngine(options: EngineOptions) {
     reports.push(...pendingEvents.splice(0));
     if (waits.length > 0) await store.engine.reschedule(owner, waits, clock.now());
     if (reports.length > 0) await store.engine.apply(reports, clock.now());
+    const inbound = pendingInbound.splice(0);
+    for (const message of inbound) {
+      const uuid = await store.messages.storeInbound(message);
+      if (uuid === null) options.logger?.error({ from: message.from, to: message.to }, 'inbound message for no known account: dropped');
+    }
     await purgeIdempotencyKeys();
-    return reports.length + waits.length;
+    return reports.length + waits.length + inbound.length;
   }
 
   async function purgeIdempotencyKeys() {
@@ -159,7 +179,7 @@ export function createEngine(options: EngineOptions) {
     async startConnectors() {
       if (connectorsStarted) return;
       connectorsStarted = true;
-      for (const connector of distinctConnectors()) await connector.start(onCarrierEvent(connector.name));
+      for (const connector of distinctConnectors()) await connector.start(eventsOf(connector.name));
       const inFlight = await store.engine.inFlight();
       for (const connector of distinctConnectors()) connector.resume?.(inFlight.filter((m) => m.connector === connector.name));
     },

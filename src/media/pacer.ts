@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 
 export interface PacedJob {
   /** performance.now() time at which its next packet is due. */
-  readonly dueAt: number;
+  dueAt: number;
   /** Sends the due packet and moves `dueAt` on; false when the job has nothing left to send. */
   fire(): boolean;
   /** fire() threw; the job has been dropped. */
@@ -85,7 +85,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
     timer =
       delay <= spinMs
         ? { kind: 'immediate', handle: setImmediate(wake) }
-        : { kind: 'timeout', handle: setTimeout(wake, delay - spinMs) };
+        : { kind: 'timeout', handle: setTimeout(wake, Math.ceil(delay - spinMs)) };
   }
 
   function clearTimer(): void {

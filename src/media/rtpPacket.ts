@@ -79,25 +79,24 @@ export interface TalkspurtStart {
 }
 
 /**
- * Cuts a G.711 payload (one byte per sample) into 20 ms packets: sequence +1 and timestamp +160 per packet,
- * both wrapping, marker on the first. The caller pads the audio to a whole packet; a short tail is sent as it is.
+ * Packet `index` of a talkspurt cut from a G.711 payload (one byte per sample) into 20 ms packets: sequence +1 and
+ * timestamp +160 per packet, both wrapping, marker on the first. Built one at a time, when due, so that starting
+ * many calls at once does not build every call's packets at once. The caller pads the audio to whole packets.
  */
+export function talkspurtPacket(payload: Uint8Array, start: TalkspurtStart, index: number): Buffer {
+  return buildRtpPacket({
+    payloadType: start.payloadType,
+    marker: index === 0,
+    sequenceNumber: (start.sequenceNumber + index) & 0xffff,
+    timestamp: advanceTimestamp(start.timestamp, index * SAMPLES_PER_PACKET),
+    ssrc: start.ssrc,
+    payload: payload.subarray(index * SAMPLES_PER_PACKET, (index + 1) * SAMPLES_PER_PACKET),
+  });
+}
+
+export const packetCount = (payloadBytes: number): number => Math.ceil(payloadBytes / SAMPLES_PER_PACKET);
+
+/** Every packet of a talkspurt at once. */
 export function packetizeTalkspurt(payload: Uint8Array, start: TalkspurtStart): Buffer[] {
-  const packets: Buffer[] = [];
-  let { sequenceNumber, timestamp } = start;
-  for (let offset = 0; offset < payload.length; offset += SAMPLES_PER_PACKET) {
-    packets.push(
-      buildRtpPacket({
-        payloadType: start.payloadType,
-        marker: offset === 0,
-        sequenceNumber,
-        timestamp,
-        ssrc: start.ssrc,
-        payload: payload.subarray(offset, offset + SAMPLES_PER_PACKET),
-      }),
-    );
-    sequenceNumber = nextSequenceNumber(sequenceNumber);
-    timestamp = advanceTimestamp(timestamp, SAMPLES_PER_PACKET);
-  }
-  return packets;
+  return Array.from({ length: packetCount(payload.length) }, (_, index) => talkspurtPacket(payload, start, index));
 }

@@ -5,7 +5,7 @@ import type { MessageDraft, MessageRecord } from '../domain/message.js';
 import type { Units } from '../domain/money.js';
 import type { Rejection } from '../domain/businessChecks.js';
 import type { Report } from '../domain/lifecycle.js';
-import type { InFlightMessage, OutboundMessage } from '../connectors/connector.js';
+import type { InboundMessage, InFlightMessage, OutboundMessage } from '../connectors/connector.js';
 import type { CallbackOutbox } from './callbackOutbox.js';
 import type { ShortLink } from '../domain/shortLinks.js';
 
@@ -119,6 +119,11 @@ export interface MessageRepository {
   list(accountId: number, filter: MessageFilter, page: MessagePage, now: number): Promise<{ total: number; messages: MessageRecord[] }>;
   /** One code per uuid, in order (spec §9); stopped messages become unsent 606 and are refunded. */
   stop(accountId: number, uuids: string[], now: number): Promise<StopCode[]>;
+  /**
+   * Stores a message a subscriber sent (direction inbound) for the account named by the connector, or else
+   * the account with an approved SMS sender equal to `to`; null when no account is found.
+   */
+  storeInbound(message: InboundMessage): Promise<string | null>;
   /** A short link's message and original URL, counting the click; null for an unknown slug. */
   followShortLink(slug: string): Promise<{ uuid: string; url: string } | null>;
   /** Stores the result of a FLASHCALL verification; false when no FLASHCALL message of the account has that uuid. */
@@ -163,15 +168,19 @@ export interface ClaimedMessage extends OutboundMessage {
   days: number[] | null;
 }
 
-/** A report on one message, with where it came from (for the timeline). */
+/**
+ * A report on one message, with where it came from (for the timeline). It names the message by uuid, or by
+ * the network's id of one of its parts (`carrierRef`: the id's lookup keys, exact text first).
+ */
 export interface ReportEnvelope {
-  uuid: string;
+  uuid?: string;
+  carrierRef?: { connector: string; keys: string[] };
   report: Report;
   /** Who reported: `engine`, a connector name, `api`. */
   source: string;
   detail?: string;
-  /** On hand-off: the connector and its reference for the message, so late reports can find it. */
-  handoff?: { connector: string; carrierRef: string | null };
+  /** On hand-off: the connector and the network ids of the accepted parts, so late reports can find them. */
+  handoff?: { connector: string; carrierRefs: string[][] };
 }
 
 export interface TimelineEntry {
@@ -187,14 +196,15 @@ export interface EngineRepository {
   reschedule(owner: string, items: { uuid: string; dueAt: number; note: string }[], now: number): Promise<void>;
   /** The subset of `uuids` whose stop was requested while they were claimed (stop answered 202). */
   stopRequested(uuids: string[]): Promise<Set<string>>;
-  /** Applies reports in order, each with its status changes, money, timeline and callback events, in one transaction. */
+  /**
+   * Applies reports in order, each with its status changes, money, timeline and callback events, in one
+   * transaction. A report naming a part not known yet is kept, and applied when that part's hand-off is.
+   */
   apply(reports: ReportEnvelope[], now: number): Promise<void>;
   /** Messages whose lifetime ended while they wait for a final status or a read (spec §5.7). */
   dueForExpiry(now: number, limit: number): Promise<string[]>;
   /** Handed-off messages still waiting for an outcome, for the connectors to re-arm after a restart. */
   inFlight(): Promise<(InFlightMessage & { connector: string | null })[]>;
-  /** The message whose hand-off returned this carrier reference. */
-  byCarrierRef(connector: string, carrierRef: string): Promise<string | null>;
   /** Free-form timeline notes (hand-off attempts, carrier answers). */
   note(entries: { uuid: string; at: number; kind: string; detail: Record<string, unknown> }[]): Promise<void>;
   timeline(accountId: number, uuid: string): Promise<TimelineEntry[] | null>;

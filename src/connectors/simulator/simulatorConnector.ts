@@ -61,8 +61,8 @@ export function createSimulatorConnector(options: SimulatorOptions): SimulatorCo
       return handedOff;
     },
 
-    async start(emitEvent) {
-      emit = emitEvent;
+    async start(events) {
+      emit = (event) => events.report(event);
     },
 
     // Answers at once; even a delay of 0 emits from a timer, so the engine sees `sent` before any event.

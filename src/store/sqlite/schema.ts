@@ -167,6 +167,37 @@ const MIGRATIONS: string[] = [
   create index short_links_by_message on short_links (message_uuid);
   alter table api_keys add column name text;
   `,
+  // Network ids of handed-off parts (SMPP message_id in several notations), per-part outcomes of multipart
+  // messages, and reports that arrived before the part they name was known (an early delivery receipt).
+  `
+  drop index messages_by_carrier_ref;
+  alter table messages drop column carrier_ref;
+  create table carrier_refs (
+    connector text not null,
+    ref_key text not null,
+    message_uuid text not null,
+    part integer not null,
+    primary key (connector, ref_key, message_uuid, part)
+  ) without rowid;
+  create table message_parts (
+    message_uuid text not null,
+    part integer not null,
+    outcome text,
+    error_code integer,
+    primary key (message_uuid, part)
+  ) without rowid;
+  create table pending_reports (
+    id integer primary key,
+    envelope text not null,
+    received_at integer not null
+  );
+  create table pending_report_keys (
+    connector text not null,
+    ref_key text not null,
+    report_id integer not null,
+    primary key (connector, ref_key, report_id)
+  ) without rowid;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

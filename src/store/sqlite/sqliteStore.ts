@@ -10,6 +10,7 @@ import { sqliteAccept } from './messages/accept.js';
 import { sqliteFlashcallConversion } from './messages/flashcallConversion.js';
 import { sqliteList } from './messages/list.js';
 import { sqliteFollowShortLink } from './messages/followShortLink.js';
+import { sqliteStoreInbound } from './messages/storeInbound.js';
 import { toMessage, type MessageRow } from './messages/rows.js';
 import { sqliteStop } from './messages/stop.js';
 import { migrate } from './schema.js';
@@ -66,6 +67,7 @@ export function sqliteStore(path: string, options: { writeLock?: WriteLock; dura
   const stop = sqliteStop(db);
   const flashcall = sqliteFlashcallConversion(db);
   const followShortLink = sqliteFollowShortLink(db);
+  const storeInbound = sqliteStoreInbound(db);
   const claimDue = sqliteClaimDue(db);
   const reschedule = sqliteReschedule(db);
   const applyReports = sqliteApplyReports(db);
@@ -90,6 +92,9 @@ export function sqliteStore(path: string, options: { writeLock?: WriteLock; dura
       async stop(accountId, uuids, now) {
         // A 200 is a promise (spec §9): it must survive a power cut like an acceptance.
         return durably(db, () => stop(accountId, uuids, now));
+      },
+      async storeInbound(message) {
+        return storeInbound(message);
       },
       async followShortLink(slug) {
         return followShortLink(slug);

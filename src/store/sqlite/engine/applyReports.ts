@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import { writeTransaction } from '../writeTransaction.js';
 import type { CallbackEvent, Channel, Status } from '../../../domain/channels.js';
-import { planReport, type MessageState } from '../../../domain/reportPlan.js';
+import type { Report } from '../../../domain/lifecycle.js';
+import { planReport, type MessageState, type ReportPlan } from '../../../domain/reportPlan.js';
+import { sqliteCarrierParts } from './carrierParts.js';
 import type { ReportEnvelope } from '../../store.js';
 
 interface StateRow {
@@ -31,7 +33,7 @@ const UPDATE = `
   update messages set status = @status, error_code = @errorCode, status_at = @statusAt, sent_at = @sentAt,
     message_time = @messageTime, reserved = @reserved, price_total = @priceTotal, price_currency = @priceCurrency,
     price_parts = @priceParts, price_final = @priceFinal, due_at = @dueAt, lease_owner = null, lease_until = null,
-    connector = coalesce(@connector, connector), carrier_ref = coalesce(@carrierRef, carrier_ref)
+    connector = coalesce(@connector, connector)
   where uuid = @uuid`;
 
 /**
@@ -50,43 +52,34 @@ export function sqliteApplyReports(db: Database.Database) {
   );
   const originalUrl = db.prepare<[string, string], { url: string }>('select url from short_links where message_uuid = ? and short_url = ?');
   const money = db.prepare('update accounts set balance = balance + ?, reserved = reserved + ? where id = ?');
+  const parts = sqliteCarrierParts(db);
 
   return writeTransaction(db, (reports: ReportEnvelope[], now: number) => {
     const accountDeltas = new Map<number, { balance: number; reserved: number }>();
     const accounts = new Map<number, AccountBilling>();
-    for (const envelope of reports) {
-      const row = load.get(envelope.uuid);
-      if (!row) continue;
+
+    const applyOne = (envelope: ReportEnvelope): void => {
+      const target = parts.resolve(envelope, now);
+      if (!target) return;
+      const { uuid } = target;
+      const row = load.get(uuid);
+      if (!row) return;
+      const report = parts.messageReport(uuid, target.part, clickOnOriginalUrl(envelope.report, uuid));
+      if (report === null) {
+        note.run(uuid, envelope.report.at, `part_${envelope.report.kind}`, JSON.stringify({ source: envelope.source, part: target.part, detail: envelope.detail }));
+        return;
+      }
       let billing = accounts.get(row.account_id);
       if (!billing) accounts.set(row.account_id, (billing = account.get(row.account_id)!));
-      const state = toState(envelope.uuid, row, billing);
-      // A click reported on a short link is about the original URL (spec §11.4).
-      const report =
-        envelope.report.kind === 'click'
-          ? { ...envelope.report, url: originalUrl.get(envelope.uuid, envelope.report.url)?.url ?? envelope.report.url }
-          : envelope.report;
-      const plan = planReport(state, report);
-      note.run(
-        envelope.uuid,
-        report.at,
-        report.kind,
-        JSON.stringify({
-          source: envelope.source,
-          ...(envelope.detail === undefined ? {} : { detail: envelope.detail }),
-          ...('errorCode' in report && report.errorCode !== null ? { errorCode: report.errorCode } : {}),
-          ...('url' in report ? { url: report.url } : {}),
-          statuses: plan.changes.map((c) => c.status),
-          callbacks: plan.callbacks.map((c) => c.callback_event),
-          ...(plan.changes.length === 0 && report.kind !== 'click' ? { ignored: `status is already ${row.status}` } : {}),
-        }),
-      );
+      const plan = planReport(toState(uuid, row, billing), report);
+      note.run(uuid, report.at, report.kind, JSON.stringify(timelineDetail(envelope, report, plan, row.status)));
       if (plan.changes.length === 0) {
-        if (envelope.handoff) releaseLease.run(envelope.uuid);
+        if (envelope.handoff) releaseLease.run(uuid);
       } else {
         const last = plan.changes[plan.changes.length - 1]!;
         const sentAt = plan.sentAt ?? row.sent_at;
         update.run({
-          uuid: envelope.uuid,
+          uuid,
           status: plan.status,
           errorCode: plan.errorCode ?? null,
           statusAt: last.at,
@@ -99,11 +92,10 @@ export function sqliteApplyReports(db: Database.Database) {
           priceFinal: plan.price === null ? null : plan.price.final ? 1 : 0,
           dueAt: plan.watchExpiry ? row.expires_at : null,
           connector: envelope.handoff?.connector ?? null,
-          carrierRef: envelope.handoff?.carrierRef ?? null,
         });
       }
       for (const payload of plan.callbacks) {
-        outbox.run(row.account_id, envelope.uuid, row.callback_url, JSON.stringify(payload), now);
+        outbox.run(row.account_id, uuid, row.callback_url, JSON.stringify(payload), now);
       }
       if (plan.balanceDelta !== 0 || plan.reservedDelta !== 0) {
         const delta = accountDeltas.get(row.account_id) ?? { balance: 0, reserved: 0 };
@@ -111,9 +103,31 @@ export function sqliteApplyReports(db: Database.Database) {
         delta.reserved += plan.reservedDelta;
         accountDeltas.set(row.account_id, delta);
       }
-    }
+      // Reports that came before this hand-off was recorded (an early receipt) apply now, in order.
+      if (envelope.handoff && plan.status === 'sent') {
+        for (const early of parts.recordHandoff(uuid, envelope.handoff)) applyOne(early);
+      }
+    };
+
+    /** A click reported on a short link is about the original URL (spec §11.4). */
+    const clickOnOriginalUrl = (report: Report, uuid: string): Report =>
+      report.kind === 'click' ? { ...report, url: originalUrl.get(uuid, report.url)?.url ?? report.url } : report;
+
+    for (const envelope of reports) applyOne(envelope);
     for (const [accountId, delta] of accountDeltas) money.run(delta.balance, delta.reserved, accountId);
   });
+}
+
+function timelineDetail(envelope: ReportEnvelope, report: Report, plan: ReportPlan, statusBefore: string): Record<string, unknown> {
+  return {
+    source: envelope.source,
+    ...(envelope.detail === undefined ? {} : { detail: envelope.detail }),
+    ...('errorCode' in report && report.errorCode !== null ? { errorCode: report.errorCode } : {}),
+    ...('url' in report ? { url: report.url } : {}),
+    statuses: plan.changes.map((c) => c.status),
+    callbacks: plan.callbacks.map((c) => c.callback_event),
+    ...(plan.changes.length === 0 && report.kind !== 'click' ? { ignored: `status is already ${statusBefore}` } : {}),
+  };
 }
 
 interface AccountBilling {

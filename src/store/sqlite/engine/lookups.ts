@@ -3,8 +3,8 @@ import type { Channel } from '../../../domain/channels.js';
 import type { MessageContent } from '../../../domain/message.js';
 import type { EngineRepository } from '../../store.js';
 
-/** The engine's small reads: stop requests, expiries, in-flight messages, carrier references. */
-export function sqliteEngineLookups(db: Database.Database): Pick<EngineRepository, 'stopRequested' | 'dueForExpiry' | 'inFlight' | 'byCarrierRef'> {
+/** The engine's small reads: stop requests, expiries, in-flight messages. */
+export function sqliteEngineLookups(db: Database.Database): Pick<EngineRepository, 'stopRequested' | 'dueForExpiry' | 'inFlight'> {
   const stopped = db.prepare<[string], { uuid: string }>(
     'select uuid from messages where uuid in (select value from json_each(?)) and stop_requested = 1',
   );
@@ -13,10 +13,9 @@ export function sqliteEngineLookups(db: Database.Database): Pick<EngineRepositor
   );
   const inFlight = db.prepare<[], Record<string, unknown>>(
     `select uuid, account_id, channel_type, sender_name, destination, content, total_parts, expires_at, sent_at,
-       status, carrier_ref, connector
+       status, connector
      from messages where due_at is not null and status in ('sent', 'delivered')`,
   );
-  const byRef = db.prepare<[string, string], { uuid: string }>('select uuid from messages where connector = ? and carrier_ref = ?');
   return {
     async stopRequested(uuids) {
       return new Set(stopped.all(JSON.stringify(uuids)).map((r) => r.uuid));
@@ -36,12 +35,8 @@ export function sqliteEngineLookups(db: Database.Database): Pick<EngineRepositor
         expiresAt: r.expires_at as number,
         sentAt: r.sent_at as number,
         status: r.status as 'sent' | 'delivered',
-        carrierRef: r.carrier_ref as string | null,
         connector: r.connector as string | null,
       }));
-    },
-    async byCarrierRef(connector, carrierRef) {
-      return byRef.get(connector, carrierRef)?.uuid ?? null;
     },
   };
 }

@@ -1,0 +1,164 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRtpReceiver, type RtpReceiver } from '../../src/media/rtpReceiver.js';
+import { createRtpPortPool } from '../../src/media/rtpPortPool.js';
+import { createRtpStream, type RtpStream } from '../../src/media/rtpSender.js';
+import type { G711PayloadType } from '../../src/media/rtpPacket.js';
+
+const base = 30_000 + 2 * Math.floor(Math.random() * 5_000);
+const portPool = createRtpPortPool({ min: base, max: base + 400, address: '127.0.0.1' });
+
+function tone(samples: number, hz: number, amplitude = 12_000): Int16Array {
+  return Int16Array.from({ length: samples }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / 8000)));
+}
+
+/** G.711 keeps 4 mantissa bits per segment: the error stays under 1/32 of the magnitude, plus the smallest step. */
+function assertWithinG711Error(decoded: Int16Array, input: Int16Array): void {
+  for (let i = 0; i < input.length; i++) {
+    const error = Math.abs(decoded[i]! - input[i]!);
+    assert.ok(error <= 8 + Math.abs(input[i]!) / 32, `sample ${i}: ${decoded[i]} for ${input[i]}`);
+  }
+}
+
+async function withStream(
+  payloadType: G711PayloadType,
+  body: (stream: RtpStream, receiver: RtpReceiver) => Promise<void>,
+): Promise<void> {
+  const receiver = await createRtpReceiver();
+  const stream = await createRtpStream({ portPool, remote: { address: '127.0.0.1', port: receiver.port }, payloadType });
+  try {
+    await body(stream, receiver);
+  } finally {
+    await stream.close();
+    await receiver.close();
+  }
+}
+
+test('a 2-second stream: every packet, the audio back within G.711 error, +160 timestamps, 20 ms apart', async () => {
+  await withStream(8, async (stream, receiver) => {
+    const audio = tone(16_000 + 37, 440); // not a whole number of packets: the last one is padded with silence
+    const result = await stream.play(audio);
+    assert.deepEqual(result, { packets: 101, completed: true });
+    await receiver.waitForPackets(101);
+
+    const packets = receiver.packets.map((r) => r.packet);
+    assert.equal(packets.length, 101);
+    assert.ok(packets.every((p) => p.payloadType === 8 && p.ssrc === stream.ssrc && p.payload.length === 160));
+    assert.deepEqual(packets.map((p) => p.marker), [true, ...new Array(100).fill(false)]);
+    for (let i = 1; i < packets.length; i++) {
+      assert.equal(packets[i]!.sequenceNumber, (packets[0]!.sequenceNumber + i) & 0xffff);
+      assert.equal(packets[i]!.timestamp, (packets[0]!.timestamp + 160 * i) >>> 0);
+    }
+
+    const pcm = receiver.pcm();
+    assert.equal(pcm.length, 101 * 160);
+    assertWithinG711Error(pcm.subarray(0, audio.length), audio);
+    assert.deepEqual([...packets[100]!.payload.subarray(37)], new Array(123).fill(0xd5)); // A-law silence
+
+    const intervals = receiver.intervalStats();
+    assert.equal(intervals.count, 100);
+    assert.ok(Math.abs(intervals.p50 - 20) <= 2, `p50 ${intervals.p50} ms`);
+    assert.ok(intervals.p99 <= 25, `p99 ${intervals.p99} ms`);
+    // Paced from the start, not by chained timers: 100 intervals add up to 2 s, not 2 s plus each one's lateness.
+    const span = Number(receiver.packets[100]!.arrivedAtNs - receiver.packets[0]!.arrivedAtNs) / 1e6;
+    assert.ok(Math.abs(span - 2000) <= 10, `first to last packet: ${span} ms`);
+  });
+});
+
+test('PCMU: payload type 0, µ-law audio and silence', async () => {
+  await withStream(0, async (stream, receiver) => {
+    const audio = tone(400, 1000);
+    assert.deepEqual(await stream.play(audio), { packets: 3, completed: true });
+    await receiver.waitForPackets(3);
+    assert.ok(receiver.packets.every((r) => r.packet.payloadType === 0));
+    assertWithinG711Error(receiver.pcm().subarray(0, 400), audio);
+    assert.deepEqual([...receiver.packets[2]!.packet.payload.subarray(80)], new Array(80).fill(0xff)); // µ-law silence
+  });
+});
+
+test('a second play is a new talkspurt: marker set, sequence goes on, timestamp follows the clock', async () => {
+  await withStream(8, async (stream, receiver) => {
+    await stream.play(tone(320, 300));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await stream.play(tone(320, 300));
+    await receiver.waitForPackets(4);
+    const [a, b, c, d] = receiver.packets.map((r) => r.packet);
+    assert.deepEqual([a!.marker, b!.marker, c!.marker, d!.marker], [true, false, true, false]);
+    assert.equal(c!.sequenceNumber, (b!.sequenceNumber + 1) & 0xffff);
+    const gap = (c!.timestamp - a!.timestamp) >>> 0; // ≈ 140 ms of samples: 20 ms of audio, then a 100 ms pause
+    assert.ok(gap >= 8 * 120 && gap <= 8 * 200, `timestamp gap ${gap}`);
+    assert.equal(receiver.intervals().length, 2); // not across the pause
+  });
+});
+
+test('a play queued behind another follows it seamlessly: timestamp +160, 20 ms later', async () => {
+  await withStream(0, async (stream, receiver) => {
+    const results = await Promise.all([stream.play(tone(320, 300)), stream.play(tone(320, 500))]);
+    assert.deepEqual(results.map((r) => r.packets), [2, 2]);
+    await receiver.waitForPackets(4);
+    const [, b, c] = receiver.packets;
+    assert.equal(c!.packet.marker, true);
+    assert.equal((c!.packet.timestamp - b!.packet.timestamp) >>> 0, 160);
+    const gapMs = Number(c!.arrivedAtNs - b!.arrivedAtNs) / 1e6;
+    assert.ok(gapMs >= 15 && gapMs <= 25, `${gapMs} ms between the two talkspurts`);
+  });
+});
+
+test('close() cuts the audio short, resolves the play and frees the port', async () => {
+  const inUse = portPool.inUse;
+  await withStream(8, async (stream, receiver) => {
+    const playing = stream.play(tone(8000, 440));
+    await new Promise((resolve) => setTimeout(resolve, 110));
+    await stream.close();
+    const result = await playing;
+    assert.equal(result.completed, false);
+    assert.ok(result.packets >= 4 && result.packets < 50, `${result.packets} packets`);
+    assert.deepEqual(await stream.play(tone(160, 440)), { packets: 0, completed: false });
+    assert.equal(portPool.inUse, inUse);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(receiver.packets.length, result.packets);
+  });
+});
+
+test('50 concurrent streams: each arrives whole, in order, with its own audio', async () => {
+  const receiver = await createRtpReceiver();
+  const streams = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      createRtpStream({ portPool, remote: { address: '127.0.0.1', port: receiver.port }, payloadType: i % 2 ? 8 : 0 }),
+    ),
+  );
+  try {
+    const audios = streams.map((_, i) => tone(8000, 200 + 20 * i)); // 1 s, 50 packets each
+    const results = await Promise.all(streams.map((stream, i) => stream.play(audios[i]!)));
+    assert.ok(results.every((r) => r.packets === 50 && r.completed));
+    await receiver.waitForPackets(50 * 50);
+
+    const bySsrc = receiver.streams();
+    assert.equal(bySsrc.size, 50);
+    streams.forEach((stream, i) => {
+      const packets = bySsrc.get(stream.ssrc)!.map((r) => r.packet);
+      assert.equal(packets.length, 50);
+      packets.forEach((p, n) => assert.equal(p.sequenceNumber, (packets[0]!.sequenceNumber + n) & 0xffff));
+      assertWithinG711Error(receiver.pcm(stream.ssrc), audios[i]!);
+    });
+  } finally {
+    await Promise.all(streams.map((s) => s.close()));
+    await receiver.close();
+  }
+});
+
+test('sends to the remote given, from a socket the caller owns', async () => {
+  const receiver = await createRtpReceiver();
+  const own = await portPool.allocate();
+  const stream = await createRtpStream({ socket: own.socket, remote: { address: '127.0.0.1', port: receiver.port }, payloadType: 8 });
+  try {
+    assert.equal(stream.localPort, own.port);
+    await stream.play(tone(160, 440));
+    await receiver.waitForPackets(1);
+    await stream.close();
+    assert.equal(own.socket.address().port, own.port); // still open: it is the caller's
+  } finally {
+    await own.close();
+    await receiver.close();
+  }
+});
