@@ -77,6 +77,11 @@ export interface Connector {
   readonly name: string;
   start(emit: ConnectorEvents): Promise<void>;
   send(message: OutboundMessage): Promise<HandoffResult>;
+  /**
+   * Whether the connector is still working on a handed-off message (a call in progress). The engine does not
+   * expire such a message: the call runs to completion and its outcome sets the status (spec §5.7).
+   */
+  isBusyWith?(uuid: string): boolean;
   /** Called once at start for messages this connector handed off before the process stopped. */
   resume?(messages: InFlightMessage[]): void;
   stop(): Promise<void>;

@@ -1,18 +1,28 @@
 import type { Clock } from '../clock.js';
-import type { GatewayConfig } from '../config.js';
+import type { ConnectorName, GatewayConfig } from '../config.js';
 import { CHANNELS, type Channel } from '../domain/channels.js';
 import type { Connector } from '../connectors/connector.js';
 import { createSimulatorConnector } from '../connectors/simulator/simulatorConnector.js';
+import { createSipConnector } from '../connectors/sip/sipConnector.js';
 
 /** One connector instance per configured name, shared by the channels that use it. */
-export function buildConnectors(config: GatewayConfig, clock: Clock): Map<Channel, Connector> {
-  const instances = new Map<string, Connector>();
-  const instance = (name: GatewayConfig['channels'][Channel]['connector']): Connector => {
-    let connector = instances.get(name);
-    if (!connector) {
-      connector = createSimulatorConnector({ ...config.simulator, clock });
-      instances.set(name, connector);
+export function buildConnectors(
+  config: GatewayConfig,
+  clock: Clock,
+  logger?: { warn(detail: object, message: string): void },
+): Map<Channel, Connector> {
+  const instances = new Map<ConnectorName, Connector>();
+  const create = (name: ConnectorName): Connector => {
+    switch (name) {
+      case 'simulator':
+        return createSimulatorConnector({ ...config.simulator, clock });
+      case 'sip':
+        return createSipConnector({ sip: config.sip, voice: config.voice, clock, ...(logger ? { logger } : {}) });
     }
+  };
+  const instance = (name: ConnectorName): Connector => {
+    let connector = instances.get(name);
+    if (!connector) instances.set(name, (connector = create(name)));
     return connector;
   };
   return new Map(CHANNELS.map((channel) => [channel, instance(config.channels[channel].connector)]));

@@ -37,6 +37,7 @@ const EVENT_GATHER_MS = 10;
 export function createEngine(options: EngineOptions) {
   const { store, clock, connectors } = options;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const distinctConnectors = [...new Set(connectors.values())];
   const pendingEvents: ReportEnvelope[] = [];
   let running = false;
   let loop: Promise<void> | null = null;
@@ -115,7 +116,11 @@ export function createEngine(options: EngineOptions) {
     eventWake = null;
     const reports: ReportEnvelope[] = pendingEvents.splice(0);
     const expiring = await store.engine.dueForExpiry(now, options.batchSize);
-    for (const uuid of expiring) reports.push({ uuid, source: 'engine', detail: 'lifetime ended', report: { kind: 'expired', at: now } });
+    for (const uuid of expiring) {
+      // A call in progress runs to completion (spec §5.7); it is looked at again in the next rounds.
+      if (distinctConnectors.some((c) => c.isBusyWith?.(uuid))) continue;
+      reports.push({ uuid, source: 'engine', detail: 'lifetime ended', report: { kind: 'expired', at: now } });
+    }
 
     const claimed = await store.engine.claimDue(owner, now, options.leaseMs, options.batchSize);
     // A stop answered 202 after the claim must still win if it came before the hand-off (spec §9).
@@ -170,7 +175,6 @@ export function createEngine(options: EngineOptions) {
     }
   }
 
-  const distinctConnectors = () => [...new Set(connectors.values())];
 
   return {
     owner,
@@ -179,9 +183,9 @@ export function createEngine(options: EngineOptions) {
     async startConnectors() {
       if (connectorsStarted) return;
       connectorsStarted = true;
-      for (const connector of distinctConnectors()) await connector.start(eventsOf(connector.name));
+      for (const connector of distinctConnectors) await connector.start(eventsOf(connector.name));
       const inFlight = await store.engine.inFlight();
-      for (const connector of distinctConnectors()) connector.resume?.(inFlight.filter((m) => m.connector === connector.name));
+      for (const connector of distinctConnectors) connector.resume?.(inFlight.filter((m) => m.connector === connector.name));
     },
     /** Starts the connectors and runs the loop. */
     async start() {
@@ -197,7 +201,7 @@ export function createEngine(options: EngineOptions) {
       running = false;
       wake?.();
       await loop;
-      if (connectorsStarted) for (const connector of distinctConnectors()) await connector.stop();
+      if (connectorsStarted) for (const connector of distinctConnectors) await connector.stop();
       if (pendingEvents.length > 0) await store.engine.apply(pendingEvents.splice(0), clock.now());
     },
   };

@@ -71,7 +71,8 @@ export function sqliteApplyReports(db: Database.Database) {
       }
       let billing = accounts.get(row.account_id);
       if (!billing) accounts.set(row.account_id, (billing = account.get(row.account_id)!));
-      const plan = planReport(toState(uuid, row, billing), report);
+      const state = toState(uuid, row, billing);
+      const plan = planReport(state, report);
       note.run(uuid, report.at, report.kind, JSON.stringify(timelineDetail(envelope, report, plan, row.status)));
       if (plan.changes.length === 0) {
         if (envelope.handoff) releaseLease.run(uuid);
