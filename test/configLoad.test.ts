@@ -156,3 +156,64 @@ test('env and flag values are validated too', () => {
   assert.throws(() => loadConfig({ db: '' }, {}), /--db must be a non-empty string/);
   assert.throws(() => loadConfig({ host: ' ' }, {}), /--host must be a non-empty string/);
 });
+
+test('delivery settings from the file: engine, simulator, channels, callbacks, short links, sip, voice', () => {
+  const config = loadConfig(
+    {
+      configFile: configFile({
+        engine: { leaseMs: 5000, batchSize: 200, idleMs: 10, maxConcurrentHandoffs: 50 },
+        simulator: { deliveryDelayMs: 0, slowDelayMs: 100, readDelayMs: 50 },
+        channels: { VOICECODE: { connector: 'sip' }, FLASHCALL: { connector: 'sip' } },
+        callbacks: { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8 },
+        shortLinkBase: 'https://s.example.com/l/',
+        sip: {
+          trunkHost: 'sip.example.com',
+          trunkPort: 5080,
+          localAddress: '10.0.0.5',
+          callerNumber: '74951112233',
+          authUser: 'gw',
+          authPassword: 'secret',
+          codecs: ['PCMU'],
+          ringTimeoutMs: 20000,
+          flashcallNumberPattern: '749500XXXX',
+        },
+        voice: { voice: 'ru', rate: 130, repeat: 3 },
+      }),
+    },
+    {},
+  );
+  assert.deepEqual(config.engine, { leaseMs: 5000, batchSize: 200, idleMs: 10, maxConcurrentHandoffs: 50 });
+  assert.deepEqual(config.simulator, { deliveryDelayMs: 0, slowDelayMs: 100, readDelayMs: 50 });
+  assert.equal(config.channels.VOICECODE.connector, 'sip');
+  assert.equal(config.channels.SMS.connector, 'simulator');
+  assert.deepEqual(config.callbacks, { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8 });
+  assert.equal(config.shortLinkBase, 'https://s.example.com/l');
+  assert.equal(config.sip.trunkHost, 'sip.example.com');
+  assert.equal(config.sip.trunkPort, 5080);
+  assert.deepEqual([config.sip.authUser, config.sip.authPassword, config.sip.authRealm], ['gw', 'secret', null]);
+  assert.deepEqual(config.sip.codecs, ['PCMU']);
+  assert.equal(config.sip.flashcallNumberPattern, '749500XXXX');
+  assert.equal(config.sip.maxConcurrentCalls, 200, 'unset keys keep their defaults');
+  assert.deepEqual(config.voice, { voice: 'ru', rate: 130, repeat: 3 });
+});
+
+test('bad delivery settings are refused with the key named', () => {
+  const bad: [unknown, RegExp][] = [
+    [{ engine: { leaseMs: 10 } }, /engine\.leaseMs/],
+    [{ engine: { batchsize: 10 } }, /unknown key "engine\.batchsize"/],
+    [{ channels: { SMS: { connector: 'smtp' } } }, /channels\.SMS\.connector/],
+    [{ channels: { VIBER: { connector: 'sip' } } }, /channels\.VIBER/],
+    [{ sip: { codecs: ['G729'] } }, /sip\.codecs/],
+    [{ sip: { codecs: [] } }, /sip\.codecs/],
+    [{ sip: { flashcallNumberPattern: '7495123' } }, /sip\.flashcallNumberPattern/],
+    [{ sip: { transport: 'tcp' } }, /sip\.transport/],
+    [{ sip: { rtpPortMin: 30000, rtpPortMax: 20000 } }, /rtpPortMin/],
+    [{ sip: { trunk: 'x' } }, /unknown key "sip\.trunk"/],
+    [{ voice: { repeat: 0 } }, /voice\.repeat/],
+    [{ shortLinkBase: 'ftp://x' }, /shortLinkBase/],
+    [{ callbacks: { concurrency: 0 } }, /callbacks\.concurrency/],
+  ];
+  for (const [content, message] of bad) {
+    assert.throws(() => loadConfig({ configFile: configFile(content) }, {}), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(content));
+  }
+});
