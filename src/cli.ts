@@ -9,6 +9,7 @@ import { registerSendersCommands } from './cli/senders.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTokensCommands } from './cli/tokens.js';
 import { registerVoiceCommands } from './cli/voice.js';
+import { registerMigrateCommand } from './cli/migrate.js';
 import { ConfigError } from './configLoad.js';
 import { PACKAGE_VERSION } from './userAgent.js';
 
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerChannelsCommands(program);
   registerBlocklistCommands(program);
   registerVoiceCommands(program);
+  registerMigrateCommand(program);
   throwInsteadOfExiting(program);
   return program;
 }

@@ -82,6 +82,11 @@ export interface Connector {
    * expire such a message: the call runs to completion and its outcome sets the status (spec §5.7).
    */
   isBusyWith?(uuid: string): boolean;
+  /**
+   * For a connector whose outcomes live only in its process (the simulator): a message handed off longer
+   * ago than this without its outcome was handed off by a process that died, and is given to resume().
+   */
+  readonly orphanedAfterMs?: number;
   /** Called once at start for messages this connector handed off before the process stopped. */
   resume?(messages: InFlightMessage[]): void;
   stop(): Promise<void>;

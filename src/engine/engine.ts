@@ -28,6 +28,7 @@ export interface EngineOptions {
 const RETRY_AFTER_ERROR_MS = 5_000;
 const IDEMPOTENCY_PURGE_EVERY_MS = 60_000;
 const EVENT_GATHER_MS = 10;
+const ORPHAN_SWEEP_EVERY_MS = 5_000;
 
 /**
  * The delivery engine (DESIGN.md): claims due messages under a lease, hands them to their channel's
@@ -44,6 +45,7 @@ export function createEngine(options: EngineOptions) {
   let wake: (() => void) | null = null;
   let eventWake: NodeJS.Timeout | null = null;
   let lastPurge = 0;
+  let lastOrphanSweep = 0;
   let connectorsStarted = false;
 
   const pendingInbound: InboundMessage[] = [];
@@ -115,6 +117,16 @@ export function createEngine(options: EngineOptions) {
     if (eventWake) clearTimeout(eventWake);
     eventWake = null;
     const reports: ReportEnvelope[] = pendingEvents.splice(0);
+    try {
+      return await collectAndApply(now, reports);
+    } catch (error) {
+      // Reports exist only in memory until applied: a failed round gives them back for the next one.
+      pendingEvents.unshift(...reports);
+      throw error;
+    }
+  }
+
+  async function collectAndApply(now: number, reports: ReportEnvelope[]): Promise<number> {
     const expiring = await store.engine.dueForExpiry(now, options.batchSize);
     for (const uuid of expiring) {
       // A call in progress runs to completion (spec §5.7); it is looked at again in the next rounds.
@@ -138,13 +150,31 @@ export function createEngine(options: EngineOptions) {
     reports.push(...pendingEvents.splice(0));
     if (waits.length > 0) await store.engine.reschedule(owner, waits, clock.now());
     if (reports.length > 0) await store.engine.apply(reports, clock.now());
-    const inbound = pendingInbound.splice(0);
-    for (const message of inbound) {
+    // Applied: the caller must not give these back if what follows fails.
+    const applied = reports.splice(0).length;
+    let stored = 0;
+    while (pendingInbound.length > 0) {
+      const message = pendingInbound[0]!;
       const uuid = await store.messages.storeInbound(message);
       if (uuid === null) options.logger?.error({ from: message.from, to: message.to }, 'inbound message for no known account: dropped');
+      pendingInbound.shift();
+      stored++;
     }
     await purgeIdempotencyKeys();
-    return reports.length + waits.length + inbound.length;
+    await adoptOrphans();
+    return applied + waits.length + stored;
+  }
+
+  /** Messages a dead node handed off to a connector whose outcomes lived in that node (the simulator). */
+  async function adoptOrphans() {
+    const now = clock.now();
+    if (now - lastOrphanSweep < ORPHAN_SWEEP_EVERY_MS) return;
+    lastOrphanSweep = now;
+    for (const connector of distinctConnectors) {
+      if (connector.orphanedAfterMs === undefined || !connector.resume) continue;
+      const orphans = await store.engine.inFlight({ connector: connector.name, sentBefore: now - connector.orphanedAfterMs });
+      if (orphans.length > 0) connector.resume(orphans);
+    }
   }
 
   async function purgeIdempotencyKeys() {

@@ -9,10 +9,18 @@ export interface StoreOptions {
   durable?: boolean;
 }
 
-/** Picks the store for a database setting: a file path is SQLite; postgres:// comes with the PostgreSQL store. */
+/** A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything else is a SQLite file path. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** Picks the store for a database setting: a file path is SQLite, a postgres:// URL is PostgreSQL. */
 export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
-  if (/^postgres(ql)?:\/\//i.test(location)) {
-    throw new Error('PostgreSQL is not supported yet: use a SQLite file path for the database');
+  if (isPostgresUrl(location)) {
+    // Loaded only when asked for: a SQLite gateway never loads the PostgreSQL driver. Its commits are
+    // durable already, and its nodes need no shared write lock.
+    const { postgresStore } = await import('./postgres/postgresStore.js');
+    return postgresStore(location);
   }
   return sqliteStore(location, {
     writeLock: options.sqliteWriteLock ? new WriteLock(options.sqliteWriteLock) : undefined,

@@ -203,8 +203,11 @@ export interface EngineRepository {
   apply(reports: ReportEnvelope[], now: number): Promise<void>;
   /** Messages whose lifetime ended while they wait for a final status or a read (spec §5.7). */
   dueForExpiry(now: number, limit: number): Promise<string[]>;
-  /** Handed-off messages still waiting for an outcome, for the connectors to re-arm after a restart. */
-  inFlight(): Promise<(InFlightMessage & { connector: string | null })[]>;
+  /**
+   * Handed-off messages still waiting for an outcome, for the connectors to re-arm after a restart; with a
+   * filter, only one connector's messages handed off before `sentBefore`.
+   */
+  inFlight(filter?: { connector: string; sentBefore: number }): Promise<(InFlightMessage & { connector: string | null })[]>;
   /** Free-form timeline notes (hand-off attempts, carrier answers). */
   note(entries: { uuid: string; at: number; kind: string; detail: Record<string, unknown> }[]): Promise<void>;
   timeline(accountId: number, uuid: string): Promise<TimelineEntry[] | null>;

@@ -30,6 +30,8 @@ interface TimedEvent {
  * A connector with no network: outcomes come from the destination's magic number (magicNumbers.ts).
  * Timers run in real time (tests use small delays); event times come from the injected clock.
  */
+const ORPHAN_MARGIN_MS = 5_000;
+
 export function createSimulatorConnector(options: SimulatorOptions): SimulatorConnector {
   const timers = new Set<NodeJS.Timeout>();
   let emit: ((event: CarrierEvent) => void) | null = null;
@@ -60,6 +62,9 @@ export function createSimulatorConnector(options: SimulatorOptions): SimulatorCo
     get handedOff() {
       return handedOff;
     },
+    // Its timers die with the process: another node re-arms what a dead one handed off (the longest
+    // outcome plus a margin, so that a living node's own events are never doubled).
+    orphanedAfterMs: Math.max(options.deliveryDelayMs, options.slowDelayMs) + options.readDelayMs + ORPHAN_MARGIN_MS,
 
     async start(events) {
       emit = (event) => events.report(event);

@@ -11,10 +11,11 @@ export function sqliteEngineLookups(db: Database.Database): Pick<EngineRepositor
   const expiring = db.prepare<[number, number], { uuid: string }>(
     `select uuid from messages where due_at <= ? and status in ('sent', 'delivered') order by due_at limit ?`,
   );
-  const inFlight = db.prepare<[], Record<string, unknown>>(
+  const inFlight = db.prepare<{ connector: string | null; sentBefore: number | null }, Record<string, unknown>>(
     `select uuid, account_id, channel_type, sender_name, destination, content, total_parts, expires_at, sent_at,
        status, connector
-     from messages where due_at is not null and status in ('sent', 'delivered')`,
+     from messages where due_at is not null and status in ('sent', 'delivered')
+       and (@connector is null or (connector = @connector and sent_at < @sentBefore))`,
   );
   return {
     async stopRequested(uuids) {
@@ -23,8 +24,8 @@ export function sqliteEngineLookups(db: Database.Database): Pick<EngineRepositor
     async dueForExpiry(now, limit) {
       return expiring.all(now, limit).map((r) => r.uuid);
     },
-    async inFlight() {
-      return inFlight.all().map((r) => ({
+    async inFlight(filter) {
+      return inFlight.all({ connector: filter?.connector ?? null, sentBefore: filter?.sentBefore ?? null }).map((r) => ({
         uuid: r.uuid as string,
         accountId: r.account_id as number,
         channelType: r.channel_type as Channel,

@@ -1,0 +1,148 @@
+/**
+ * The byte level of an SMPP connection that the `smpp` library does not let us own: cutting the TCP stream into
+ * PDUs by command_length (so that each PDU's raw octets are at hand), and reading a deliver_sm / data_sm from its
+ * raw octets. The library decodes short_message to text by its own tables, replacing what it cannot map with
+ * spaces; a receipt's or an MO's octets must reach `decodeShortMessage` untouched.
+ */
+
+/** SMPP 3.4 sets no maximum; 64 KiB fits a full message_payload (the library's default of 16 KiB does not). */
+export const MAX_PDU_LENGTH = 70_000;
+export const HEADER_LENGTH = 16;
+
+export interface PduHeader {
+  commandLength: number;
+  commandId: number;
+  commandStatus: number;
+  sequenceNumber: number;
+}
+
+export function readHeader(raw: Buffer): PduHeader {
+  return { commandLength: raw.readUInt32BE(0), commandId: raw.readUInt32BE(4), commandStatus: raw.readUInt32BE(8), sequenceNumber: raw.readUInt32BE(12) };
+}
+
+/** Accumulates socket data and hands out whole PDUs. A command_length outside 16..MAX_PDU_LENGTH cannot be framed. */
+export class PduFramer {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  /** Whole PDUs now available; throws a RangeError (with the header's sequence number) on an impossible length. */
+  push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const out: Buffer[] = [];
+    while (this.buffered >= 4) {
+      const head = this.chunks.length === 1 ? this.chunks[0]! : this.flatten();
+      const length = head.readUInt32BE(0);
+      if (length < HEADER_LENGTH || length > MAX_PDU_LENGTH) {
+        const sequence = head.length >= HEADER_LENGTH ? head.readUInt32BE(12) : 0;
+        throw Object.assign(new RangeError(`command_length ${length} outside ${HEADER_LENGTH}–${MAX_PDU_LENGTH}`), { sequence });
+      }
+      if (this.buffered < length) break;
+      out.push(Buffer.from(head.subarray(0, length)));
+      const rest = head.subarray(length);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+    }
+    return out;
+  }
+
+  private flatten(): Buffer {
+    const whole = Buffer.concat(this.chunks, this.buffered);
+    this.chunks = [whole];
+    return whole;
+  }
+}
+
+/** TLV tags we read from deliver_sm / data_sm (SMPP 3.4 §5.3.2). */
+export const TLV_TAG = {
+  receipted_message_id: 0x001e,
+  sar_msg_ref_num: 0x020c,
+  sar_total_segments: 0x020e,
+  sar_segment_seqnum: 0x020f,
+  network_error_code: 0x0423,
+  message_payload: 0x0424,
+  message_state: 0x0427,
+} as const;
+
+export interface DeliverSmFields {
+  sourceAddrTon: number;
+  sourceAddrNpi: number;
+  sourceAddr: string;
+  destAddrTon: number;
+  destAddrNpi: number;
+  destinationAddr: string;
+  esmClass: number;
+  dataCoding: number;
+  /** Exactly as received (UDH included); empty for data_sm. */
+  shortMessage: Buffer;
+  /** Raw TLV values by tag. */
+  tlvs: Map<number, Buffer>;
+}
+
+class Cursor {
+  at = HEADER_LENGTH;
+  constructor(
+    private readonly raw: Buffer,
+    private readonly end: number,
+  ) {}
+  int8(): number {
+    if (this.at >= this.end) throw new RangeError(`field past command_length at octet ${this.at}`);
+    return this.raw[this.at++]!;
+  }
+  cstring(): string {
+    const zero = this.raw.indexOf(0, this.at);
+    if (zero < 0 || zero >= this.end) throw new RangeError(`C-octet string without NUL at octet ${this.at}`);
+    const value = this.raw.toString('latin1', this.at, zero);
+    this.at = zero + 1;
+    return value;
+  }
+  octets(length: number): Buffer {
+    if (this.at + length > this.end) throw new RangeError(`${length} octets past command_length at octet ${this.at}`);
+    const value = this.raw.subarray(this.at, this.at + length);
+    this.at += length;
+    return value;
+  }
+}
+
+/** deliver_sm (§4.6.1) or data_sm (§4.7.1) from its raw octets; throws a RangeError when malformed. */
+export function readDeliverSm(raw: Buffer, command: 'deliver_sm' | 'data_sm'): DeliverSmFields {
+  const end = raw.readUInt32BE(0);
+  const c = new Cursor(raw, end);
+  c.cstring(); // service_type
+  const sourceAddrTon = c.int8();
+  const sourceAddrNpi = c.int8();
+  const sourceAddr = c.cstring();
+  const destAddrTon = c.int8();
+  const destAddrNpi = c.int8();
+  const destinationAddr = c.cstring();
+  const esmClass = c.int8();
+  let dataCoding: number;
+  let shortMessage: Buffer = Buffer.alloc(0);
+  if (command === 'deliver_sm') {
+    c.int8(); // protocol_id
+    c.int8(); // priority_flag
+    c.cstring(); // schedule_delivery_time
+    c.cstring(); // validity_period
+    c.int8(); // registered_delivery
+    c.int8(); // replace_if_present_flag
+    dataCoding = c.int8();
+    c.int8(); // sm_default_msg_id
+    shortMessage = c.octets(c.int8());
+  } else {
+    c.int8(); // registered_delivery
+    dataCoding = c.int8();
+  }
+  const tlvs = new Map<number, Buffer>();
+  while (c.at < end) {
+    const header = c.octets(4);
+    tlvs.set(header.readUInt16BE(0), c.octets(header.readUInt16BE(2)));
+  }
+  return { sourceAddrTon, sourceAddrNpi, sourceAddr, destAddrTon, destAddrNpi, destinationAddr, esmClass, dataCoding, shortMessage, tlvs };
+}
+
+/** A C-octet-string TLV value without its NUL (some SMSCs omit the NUL). */
+export function tlvString(value: Buffer | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const zero = value.indexOf(0);
+  return value.toString('latin1', 0, zero < 0 ? value.length : zero);
+}

@@ -1,0 +1,60 @@
+import type { Store } from '../store.js';
+import { pgAccounts } from './accounts.js';
+import { pgBlocklist } from './blocklist.js';
+import { pgCallbackOutbox } from './callbackOutbox.js';
+import { connectPostgres, type PostgresOptions } from './connection.js';
+import { pgEngine } from './engine/index.js';
+import { pgIdempotency } from './idempotency.js';
+import { pgKeys } from './keys.js';
+import { pgAccept } from './messages/accept.js';
+import { pgFlashcallConversion } from './messages/flashcallConversion.js';
+import { pgFollowShortLink } from './messages/followShortLink.js';
+import { pgList } from './messages/list.js';
+import { asUuid, MESSAGE_COLUMNS, toMessage, type MessageRow } from './messages/rows.js';
+import { pgStop } from './messages/stop.js';
+import { pgStoreInbound } from './messages/storeInbound.js';
+import { migratePostgres } from './schema.js';
+import { pgSenders } from './senders.js';
+
+/**
+ * The store on PostgreSQL: any number of nodes share one database. Opening it brings the schema up to date
+ * (safe when several nodes start at once, see schema.ts). Every commit is durable (synchronous_commit as the
+ * server sets it), so a 201 or a stop's 200 survives a crash of the database host.
+ */
+export async function postgresStore(url: string, options: PostgresOptions = {}): Promise<Store> {
+  const sql = connectPostgres(url, options);
+  try {
+    await migratePostgres(sql);
+  } catch (error) {
+    await sql.end({ timeout: 1 });
+    throw error;
+  }
+  const list = pgList(sql);
+  return {
+    accounts: pgAccounts(sql),
+    keys: pgKeys(sql),
+    senders: pgSenders(sql),
+    blocklist: pgBlocklist(sql),
+    idempotency: pgIdempotency(sql),
+    messages: {
+      accept: pgAccept(sql),
+      async get(accountId, rawUuid) {
+        const uuid = asUuid(rawUuid);
+        if (uuid === null) return null;
+        const [row] = await sql<MessageRow[]>`
+          select ${sql.unsafe(MESSAGE_COLUMNS)} from messages where uuid = ${uuid} and account_id = ${accountId}`;
+        return row ? toMessage(row) : null;
+      },
+      list,
+      stop: pgStop(sql),
+      storeInbound: pgStoreInbound(sql),
+      followShortLink: pgFollowShortLink(sql),
+      recordFlashcallConversion: pgFlashcallConversion(sql),
+    },
+    engine: pgEngine(sql),
+    callbacks: pgCallbackOutbox(sql),
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
