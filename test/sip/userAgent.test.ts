@@ -174,8 +174,10 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
     const { call, recording } = invite();
     const inv = await callee.request('INVITE');
     callee.respond(inv, 180, 'Ringing', { toTag: 'callee1' });
+    // On a loaded machine one retransmission may cross the 180; none may follow it.
+    const crossing = callee.requests('INVITE').length + 1;
     await delay(70 * T1);
-    assert.equal(callee.requests('INVITE').length, 1);
+    assert.ok(callee.requests('INVITE').length <= crossing, `INVITE sent ${callee.requests('INVITE').length} times`);
     assert.deepEqual(recording.names(), ['ringing']);
     call.cancel();
     const cancel = await callee.request('CANCEL');
