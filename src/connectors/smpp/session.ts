@@ -11,8 +11,9 @@
  * - Every deliver_sm / data_sm is answered with the status `onDeliver` returns; an unknown command gets
  *   generic_nack (ESME_RINVCMDID).
  * - Submits: at most `window` unanswered, the rest queued in order; paced by SubmitPacer (flowControl.ts); a
- *   throttled submit (submitErrors.ts) waits and goes again, first in line, while the bind slows down. A submit still unanswered after responseTimeoutMs
- *   drops the connection (its window slot cannot be reused while the SMSC may still hold it).
+ *   throttled submit (submitErrors.ts) waits and goes again, first in line, while the bind slows down. A submit
+ *   still unanswered after responseTimeoutMs drops the connection (its window slot cannot be reused while the
+ *   SMSC may still hold it). Writes of one tick leave together, in one buffer.
  * - Results: `lost` = written but unanswered when the connection went (the SMSC may have accepted it);
  *   `unsent` = never written; neither is ever silently dropped.
  */
@@ -207,6 +208,7 @@ export class SmppSession {
         this.request(link, new smpp.PDU('unbind', {}).toBuffer(), 'unbind', { onResponse: () => resolve(), onLost: () => resolve() });
       });
       await Promise.race([answered, delay(UNBIND_WAIT_MS)]);
+      this.flush(link);
       link.socket.end();
       await Promise.race([closed, delay(UNBIND_WAIT_MS)]);
     }
@@ -255,11 +257,14 @@ export class SmppSession {
       addr_npi: 0,
       address_range: '',
     });
-    this.request(link, pdu.toBuffer(), command, {
+    const raw = pdu.toBuffer();
+    const bindCommandId = raw.readUInt32BE(4);
+    this.request(link, raw, command, {
       onResponse: (_raw, header) => {
         if (this.link !== link || this.state === 'stopped') return;
-        if (header.commandStatus !== ESME_ROK) {
-          this.log('warn', { status: describeStatus(header.commandStatus) }, 'SMPP bind refused');
+        if (header.commandStatus !== ESME_ROK || header.commandId !== bindCommandId + 0x80000000) {
+          const answer = header.commandId === COMMAND.generic_nack ? 'generic_nack' : `${command}_resp`;
+          this.log('warn', { answer, status: describeStatus(header.commandStatus) }, 'SMPP bind refused');
           link.socket.destroy();
           return;
         }
@@ -312,7 +317,8 @@ export class SmppSession {
       // The stream cannot be framed any more: say so (SMPP 3.4 generic_nack ESME_RINVCMDLEN) and start over.
       const sequence = (error as { sequence?: number }).sequence ?? 0;
       this.respond(link, new smpp.PDU('generic_nack', { sequence_number: sequence, command_status: ESME_RINVCMDLEN }));
-      this.drop(link, (error as Error).message);
+      this.log('warn', { reason: (error as Error).message }, 'SMPP stream cannot be framed: closing');
+      this.closeGracefully(link);
       return;
     }
     link.lastReceivedAt = now();
@@ -342,7 +348,7 @@ export class SmppSession {
         this.respond(link, new smpp.PDU('unbind_resp', { sequence_number: header.sequenceNumber }));
         this.log('info', {}, 'SMPP unbind by the SMSC');
         if (this.state !== 'stopped') this.state = 'unbinding';
-        link.socket.end();
+        this.closeGracefully(link);
         return;
       case COMMAND.alert_notification:
       case COMMAND.outbind:
@@ -373,7 +379,7 @@ export class SmppSession {
       // The same 17 octets every time but for the sequence number: encoded once by the library, then copied.
       const response = Buffer.from(command === 'deliver_sm' ? DELIVER_SM_RESP_OK : DATA_SM_RESP_OK);
       response.writeUInt32BE(header.sequenceNumber, 12);
-      if (!link.socket.destroyed) this.write(link, response);
+      if (link.socket.writable) this.write(link, response);
     } else {
       this.respond(link, new smpp.PDU(`${command}_resp`, { sequence_number: header.sequenceNumber, command_status: status }));
     }
@@ -383,17 +389,25 @@ export class SmppSession {
 
   /** Writes are gathered until the next tick: a burst of submits or responses leaves in one buffer, one system call. */
   private write(link: Link, raw: Buffer): void {
-    if (link.outbox.length === 0) {
-      process.nextTick(() => {
-        const out = link.outbox.splice(0);
-        if (!link.socket.destroyed) link.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
-      });
-    }
+    if (link.outbox.length === 0) process.nextTick(() => this.flush(link));
     link.outbox.push(raw);
   }
 
+  private flush(link: Link): void {
+    if (link.outbox.length === 0) return;
+    const out = link.outbox.splice(0);
+    if (link.socket.writable) link.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+  }
+
+  /** What is written goes out first, then FIN; a peer that does not close its side in time is cut. */
+  private closeGracefully(link: Link): void {
+    this.flush(link);
+    link.socket.end();
+    setTimeout(() => link.socket.destroy(), UNBIND_WAIT_MS).unref();
+  }
+
   private respond(link: Link, pdu: smpp.PDU): void {
-    if (!link.socket.destroyed) this.write(link, pdu.toBuffer());
+    if (link.socket.writable) this.write(link, pdu.toBuffer());
   }
 
   /** Numbers and writes a request; its handlers get the response, or the reason it will never come. */

@@ -168,22 +168,25 @@ export function createSmppConnector(config: SmscConfig, options: SmppConnectorOp
         continue;
       }
       const results = await Promise.all(missing.map((index) => session.submit(pdus[index]!, deadline)));
+      const verdicts = results.map((result) => partVerdict(result));
+      verdicts.forEach((verdict, i) => {
+        if (verdict.kind === 'accepted') state.messageIds[missing[i]!] = verdict.messageId;
+      });
+      const refusal = verdicts.findIndex((verdict) => verdict.kind === 'refused');
+      if (refusal >= 0) {
+        const verdict = verdicts[refusal] as Extract<PartVerdict, { kind: 'refused' }>;
+        const accepted = state.messageIds.filter((id) => id !== undefined).length;
+        const already = accepted > 0 ? `; ${accepted} of ${pdus.length} parts were already accepted by the SMSC` : '';
+        return { kind: 'refused', errorCode: verdict.errorCode, detail: `${name}: part ${missing[refusal]! + 1} refused: ${verdict.detail}${already}` };
+      }
       let pause = 0;
-      for (const [i, result] of results.entries()) {
-        const index = missing[i]!;
-        const verdict = partVerdict(result);
-        if (verdict.kind === 'accepted') state.messageIds[index] = verdict.messageId;
-        else if (verdict.kind === 'refused') {
-          const accepted = state.messageIds.filter((id) => id !== undefined).length;
-          const already = accepted > 0 ? `; ${accepted} of ${pdus.length} parts were already accepted by the SMSC` : '';
-          return { kind: 'refused', errorCode: verdict.errorCode, detail: `${name}: part ${index + 1} refused: ${verdict.detail}${already}` };
-        } else {
-          // The most telling reason wins: a possible duplicate, then throttling, then the rest.
-          if (verdict.rank >= problemRank) [problem, problemRank] = [verdict.detail, verdict.rank];
-          if (result.kind === 'lost') state.resubmittedAfterLoss = true;
-          if (result.kind === 'throttled') retryAfterMs = THROTTLED_RETRY_AFTER_MS;
-          if (verdict.pauseMs > pause) pause = verdict.pauseMs;
-        }
+      for (const [i, verdict] of verdicts.entries()) {
+        if (verdict.kind !== 'again') continue;
+        // The most telling reason wins: a possible duplicate, then throttling, then the rest.
+        if (verdict.rank >= problemRank) [problem, problemRank] = [verdict.detail, verdict.rank];
+        if (results[i]!.kind === 'lost') state.resubmittedAfterLoss = true;
+        if (results[i]!.kind === 'throttled') retryAfterMs = THROTTLED_RETRY_AFTER_MS;
+        pause = Math.max(pause, verdict.pauseMs);
       }
       if (pause > 0) await sleep(Math.min(pause, Math.max(0, deadline - performance.now())));
     }
