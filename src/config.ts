@@ -1,8 +1,10 @@
 import type { Channel } from './domain/channels.js';
 import type { PriceTable } from './domain/prices.js';
+import type { SmscConfig } from './connectors/smpp/smppConfig.js';
 
+/** Built-in connectors; an SMSC of `smpp.smscs` is the connector `smpp:<its name>`. */
 export const CONNECTOR_NAMES = ['simulator', 'sip'] as const;
-export type ConnectorName = (typeof CONNECTOR_NAMES)[number];
+export type ConnectorName = (typeof CONNECTOR_NAMES)[number] | `smpp:${string}`;
 
 /** Every setting of the gateway; see README "Settings" for the file format, env names and flags. */
 export interface GatewayConfig {
@@ -69,6 +71,8 @@ export interface GatewayConfig {
     /** How long a FLASHCALL rings before it is cancelled. */
     flashcallRingMs: number;
   };
+  /** SMSCs the SMPP connector binds to (SMS; issue 5). */
+  smpp: { smscs: SmscConfig[] };
   voice: {
     /** espeak-ng voice. */
     voice: string;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CONNECTOR_NAMES, type ConnectorName, type GatewayConfig } from './config.js';
+import { parseSmscConfig } from './connectors/smpp/smppConfig.js';
 import { CHANNELS, isChannel } from './domain/channels.js';
 import { CURRENCY_PATTERN, parseAmount } from './domain/money.js';
 import { DEFAULT_PRICES } from './domain/prices.js';
@@ -51,6 +52,7 @@ export function defaultConfig(): GatewayConfig {
       flashcallRingMs: 2_000,
     },
     voice: { voice: 'ru', rate: 150, repeat: 2 },
+    smpp: { smscs: [] },
     shortLinkBase: null,
     logLevel: 'info',
   };
@@ -62,7 +64,17 @@ export function loadConfig(options: ConfigOptions, env: NodeJS.ProcessEnv = proc
   if (options.configFile !== undefined) applyFile(config, options.configFile);
   applyEnv(config, env);
   applyFlags(config, options);
+  checkSmscReferences(config);
   return config;
+}
+
+/** A channel sent through `smpp:<name>` needs that SMSC in `smpp.smscs`. */
+function checkSmscReferences(config: GatewayConfig): void {
+  for (const [channel, { connector }] of Object.entries(config.channels)) {
+    if (connector.startsWith('smpp:') && !config.smpp.smscs.some((s) => `smpp:${s.name}` === connector)) {
+      throw new ConfigError(`channels.${channel}.connector is ${connector}, but smpp.smscs has no SMSC named "${connector.slice(5)}"`);
+    }
+  }
 }
 
 function applyFile(config: GatewayConfig, path: string): void {
@@ -123,6 +135,9 @@ function applyFileObject(config: GatewayConfig, file: unknown): void {
         break;
       case 'voice':
         applyVoice(config, value);
+        break;
+      case 'smpp':
+        applySmpp(config, value);
         break;
       case 'shortLinkBase':
         config.shortLinkBase = httpUrl(key, value);
@@ -206,6 +221,20 @@ function codecList(name: string, value: unknown): GatewayConfig['sip']['codecs']
   return value as GatewayConfig['sip']['codecs'];
 }
 
+function applySmpp(config: GatewayConfig, value: unknown): void {
+  for (const [key, item] of Object.entries(objectAt('smpp', value))) {
+    if (key !== 'smscs') throw unknownKey(`smpp.${key}`);
+    if (!Array.isArray(item)) throw new ConfigError(`smpp.smscs must be a list; got ${JSON.stringify(item)}`);
+    try {
+      config.smpp.smscs = item.map((smsc, i) => parseSmscConfig(smsc, `smpp.smscs[${i}]`));
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+    const names = config.smpp.smscs.map((s) => s.name);
+    if (new Set(names).size !== names.length) throw new ConfigError(`smpp.smscs names must be unique; got ${names.join(', ')}`);
+  }
+}
+
 function applyVoice(config: GatewayConfig, value: unknown): void {
   const { voice, ...numbers } = objectAt('voice', value);
   if (voice !== undefined) config.voice.voice = nonEmptyString('voice.voice', voice);
@@ -218,8 +247,8 @@ function applyChannels(config: GatewayConfig, value: unknown): void {
     if (!isChannel(key)) throw new ConfigError(`unknown key "${name}" (channels: ${CHANNELS.join(', ')})`);
     for (const [setting, choice] of Object.entries(objectAt(name, item))) {
       if (setting !== 'connector') throw unknownKey(`${name}.${setting}`);
-      if (!(CONNECTOR_NAMES as readonly unknown[]).includes(choice)) {
-        throw new ConfigError(`${name}.connector must be one of ${CONNECTOR_NAMES.join(', ')}; got ${JSON.stringify(choice)}`);
+      if (!(CONNECTOR_NAMES as readonly unknown[]).includes(choice) && !(typeof choice === 'string' && /^smpp:.+$/.test(choice))) {
+        throw new ConfigError(`${name}.connector must be one of ${CONNECTOR_NAMES.join(', ')} or smpp:<SMSC name>; got ${JSON.stringify(choice)}`);
       }
       config.channels[key] = { connector: choice as ConnectorName };
     }

@@ -15,7 +15,7 @@ export interface Delivery {
 }
 
 /** The delivery side of the gateway on a store: the engine with its connectors, and the callback sender. */
-export function createDelivery(store: Store, config: GatewayConfig, clock: Clock, logger: Pick<Logger, 'warn' | 'error'>): Delivery {
+export function createDelivery(store: Store, config: GatewayConfig, clock: Clock, logger: Pick<Logger, 'info' | 'warn' | 'error'>): Delivery {
   const engine = createEngine({
     store,
     clock,

@@ -4,12 +4,13 @@ import { CHANNELS, type Channel } from '../domain/channels.js';
 import type { Connector } from '../connectors/connector.js';
 import { createSimulatorConnector } from '../connectors/simulator/simulatorConnector.js';
 import { createSipConnector } from '../connectors/sip/sipConnector.js';
+import { createSmppConnector } from '../connectors/smpp/smppConnector.js';
 
 /** One connector instance per configured name, shared by the channels that use it. */
 export function buildConnectors(
   config: GatewayConfig,
   clock: Clock,
-  logger?: { warn(detail: object, message: string): void },
+  logger?: { info(detail: object, message: string): void; warn(detail: object, message: string): void },
 ): Map<Channel, Connector> {
   const instances = new Map<ConnectorName, Connector>();
   const create = (name: ConnectorName): Connector => {
@@ -18,6 +19,11 @@ export function buildConnectors(
         return createSimulatorConnector({ ...config.simulator, clock });
       case 'sip':
         return createSipConnector({ sip: config.sip, voice: config.voice, clock, ...(logger ? { logger } : {}) });
+      default: {
+        const smsc = config.smpp.smscs.find((s) => `smpp:${s.name}` === name);
+        if (!smsc) throw new Error(`no SMSC named ${name}`);
+        return createSmppConnector(smsc, { clock, ...(logger ? { logger } : {}) });
+      }
     }
   };
   const instance = (name: ConnectorName): Connector => {
