@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../src/clock.js';
@@ -26,10 +26,16 @@ export async function benchSmpp(): Promise<void> {
   for (const binds of [1, 2]) await benchBinds(binds);
 }
 
-async function benchBinds(binds: number): Promise<void> {
+/** The SMSC stand-in in its own process (so it never shares an event loop with what it measures). */
+export async function startSmscProcess(): Promise<{ port: number; process: ChildProcess }> {
   const smsc = fork(SELF, [SMSC_ROLE], { stdio: 'inherit' });
+  const [port] = (await once(smsc, 'message')) as [number];
+  return { port, process: smsc };
+}
+
+async function benchBinds(binds: number): Promise<void> {
+  const { port, process: smsc } = await startSmscProcess();
   try {
-    const [port] = (await once(smsc, 'message')) as [number];
     let receipts = 0;
     let allReceipts: () => void = () => undefined;
     const receiptsDone = new Promise<void>((resolve) => (allReceipts = resolve));
