@@ -1,3 +1,4 @@
+import { redactDatabasePassword as redactPassword } from '../store/databaseLocation.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../configLoad.js';
 import { isPostgresUrl } from '../store/openStore.js';
@@ -56,7 +57,3 @@ function describe(applied: number[], latest: number): string {
     : `applied migration${applied.length === 1 ? '' : 's'} ${applied.join(', ')}; schema is at version ${latest}`;
 }
 
-/** A URL's password is not for the terminal or the logs. */
-function redactPassword(location: string): string {
-  return location.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
-}

@@ -3,6 +3,7 @@ import { systemClock } from '../clock.js';
 import type { GatewayConfig } from '../config.js';
 import { ConfigError, loadConfig } from '../configLoad.js';
 import { listeningOrigin } from '../http/origin.js';
+import { redactDatabasePassword } from '../store/databaseLocation.js';
 import { ensureSandboxAccount, SANDBOX_TOKEN } from '../sandbox.js';
 
 interface ServeOptions {
@@ -75,7 +76,7 @@ export async function serve(config: GatewayConfig): Promise<void> {
 }
 
 function printBanner(config: GatewayConfig, origin: string, createdDemo: boolean): void {
-  const lines = [`direct-gateway listening on ${origin}`, `  database: ${config.database}`, `  API docs: ${origin}/docs`];
+  const lines = [`direct-gateway listening on ${origin}`, `  database: ${redactDatabasePassword(config.database)}`, `  API docs: ${origin}/docs`];
   if (config.sandbox) {
     lines.push(
       `  sandbox: ${createdDemo ? 'created' : 'using'} account "demo" (type-1 key: Basic ${SANDBOX_TOKEN})`,
