@@ -1,5 +1,5 @@
 /** POST /api/v1/message/stop over real HTTP (spec §9). */
-import { after, before, describe, it, test } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { call, startGateway, type TestGateway } from '../support/gateway.js';

@@ -1,25 +1,6 @@
-import type { ApprovedSender } from '../../domain/account.js';
-import type { Channel, TrafficType } from '../../domain/channels.js';
 import type { SenderRepository } from '../store.js';
+import { toSender, type SenderRow } from '../rows/senderRow.js';
 import type { Sql } from './connection.js';
-
-interface SenderRow {
-  account_id: number;
-  channel: string;
-  name: string;
-  traffic_type: string | null;
-  starts_at: number;
-}
-
-export function toSender(row: SenderRow): ApprovedSender {
-  return {
-    accountId: row.account_id,
-    channel: row.channel as Channel,
-    name: row.name,
-    trafficType: row.traffic_type as TrafficType | null,
-    startsAt: row.starts_at,
-  };
-}
 
 export function pgSenders(sql: Sql): SenderRepository {
   return {

@@ -1,31 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { ApiKeyRecord, KeyRepository, KeyType } from '../store.js';
-
-interface KeyRow {
-  id: number;
-  key_id: string;
-  secret_hash: Buffer;
-  type: number;
-  account_id: number;
-  traffic_center_id: number;
-  name: string | null;
-  created_at: number;
-  revoked_at: number | null;
-}
-
-function toKey(row: KeyRow): ApiKeyRecord {
-  return {
-    id: row.id,
-    keyId: row.key_id,
-    secretHash: row.secret_hash,
-    type: row.type as KeyType,
-    accountId: row.account_id,
-    trafficCenterId: row.traffic_center_id,
-    name: row.name,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-  };
-}
+import type { KeyRepository } from '../store.js';
+import { toKey, type KeyRow } from '../rows/keyRow.js';
 
 export function sqliteKeys(db: Database.Database): KeyRepository {
   const findActive = db.prepare<[string], KeyRow & { suspended: number }>(

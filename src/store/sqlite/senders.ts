@@ -1,25 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { ApprovedSender } from '../../domain/account.js';
-import type { Channel, TrafficType } from '../../domain/channels.js';
 import type { SenderRepository } from '../store.js';
-
-interface SenderRow {
-  account_id: number;
-  channel: string;
-  name: string;
-  traffic_type: string | null;
-  starts_at: number;
-}
-
-export function toSender(row: SenderRow): ApprovedSender {
-  return {
-    accountId: row.account_id,
-    channel: row.channel as Channel,
-    name: row.name,
-    trafficType: row.traffic_type as TrafficType | null,
-    startsAt: row.starts_at,
-  };
-}
+import { toSender, type SenderRow } from '../rows/senderRow.js';
 
 export function sqliteSenders(db: Database.Database): SenderRepository {
   return {

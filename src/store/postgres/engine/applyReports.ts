@@ -1,6 +1,7 @@
 import type { CallbackEvent, Channel, Status } from '../../../domain/channels.js';
+import { timelineDetail } from '../../timelineDetail.js';
 import type { Report } from '../../../domain/lifecycle.js';
-import { planReport, type MessageState, type ReportPlan } from '../../../domain/reportPlan.js';
+import { planReport, type MessageState } from '../../../domain/reportPlan.js';
 import type { ReportEnvelope } from '../../store.js';
 import { inTransaction, type Sql, type TransactionSql } from '../connection.js';
 import { pgCarrierParts } from './carrierParts.js';
@@ -227,17 +228,6 @@ async function applyIn(tx: TransactionSql, reports: ReportEnvelope[], now: numbe
   await Promise.all(writes);
 }
 
-function timelineDetail(envelope: ReportEnvelope, report: Report, plan: ReportPlan, statusBefore: string): Record<string, unknown> {
-  return {
-    source: envelope.source,
-    ...(envelope.detail === undefined ? {} : { detail: envelope.detail }),
-    ...('errorCode' in report && report.errorCode !== null ? { errorCode: report.errorCode } : {}),
-    ...('url' in report ? { url: report.url } : {}),
-    statuses: plan.changes.map((c) => c.status),
-    callbacks: plan.callbacks.map((c) => c.callback_event),
-    ...(plan.changes.length === 0 && report.kind !== 'click' ? { ignored: `status is already ${statusBefore}` } : {}),
-  };
-}
 
 /** int8 columns arrive as numbers through connectPostgres; any other pool gives strings. */
 function numbers(row: StateRow): StateRow {

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
+import { timelineDetail } from '../../timelineDetail.js';
 import { writeTransaction } from '../writeTransaction.js';
 import type { CallbackEvent, Channel, Status } from '../../../domain/channels.js';
 import type { Report } from '../../../domain/lifecycle.js';
-import { planReport, type MessageState, type ReportPlan } from '../../../domain/reportPlan.js';
+import { planReport, type MessageState } from '../../../domain/reportPlan.js';
 import { sqliteCarrierParts } from './carrierParts.js';
 import type { ReportEnvelope } from '../../store.js';
 
@@ -119,17 +120,6 @@ export function sqliteApplyReports(db: Database.Database) {
   });
 }
 
-function timelineDetail(envelope: ReportEnvelope, report: Report, plan: ReportPlan, statusBefore: string): Record<string, unknown> {
-  return {
-    source: envelope.source,
-    ...(envelope.detail === undefined ? {} : { detail: envelope.detail }),
-    ...('errorCode' in report && report.errorCode !== null ? { errorCode: report.errorCode } : {}),
-    ...('url' in report ? { url: report.url } : {}),
-    statuses: plan.changes.map((c) => c.status),
-    callbacks: plan.callbacks.map((c) => c.callback_event),
-    ...(plan.changes.length === 0 && report.kind !== 'click' ? { ignored: `status is already ${statusBefore}` } : {}),
-  };
-}
 
 interface AccountBilling {
   currency: string;
