@@ -3,6 +3,8 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export interface Destination {
   address: string;
   port: number;
@@ -28,7 +30,9 @@ export interface UdpTransportOptions {
 
 export async function openUdpTransport(options: UdpTransportOptions): Promise<UdpTransport> {
   const family = isIP(options.address) === 6 ? 6 : 4;
-  const socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
+  // A burst of calls brings a burst of responses: the default receive buffer drops them (the kernel caps this
+  // at net.core.rmem_max).
+  const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(options.port, options.address, () => {

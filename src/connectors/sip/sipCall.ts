@@ -11,6 +11,8 @@ export interface CallInProgress {
   ringTimedOut: boolean;
   /** `delivered` was reported (answered, or rang for FLASHCALL). */
   delivered: boolean;
+  /** Places the next call attempt (`sip.callAttempts`), or null when this was the last one. */
+  redial: (() => Promise<boolean>) | null;
 }
 
 export function clearRingTimer(progress: CallInProgress): void {

@@ -21,6 +21,8 @@ export interface SipConnectorOptions {
 
 /** When all call slots are busy, the engine tries the message again this much later. */
 const BUSY_RETRY_MS = 1_000;
+/** Between two attempts of one message (`sip.callAttempts` > 1). */
+const REDIAL_DELAY_MS = 2_000;
 
 /**
  * VOICECODE and FLASHCALL as SIP calls through a trunk (spec §6.1.4, §6.2.2). `sent` when the INVITE goes
@@ -31,6 +33,8 @@ const BUSY_RETRY_MS = 1_000;
 export function createSipConnector(options: SipConnectorOptions): Connector & { readonly activeCalls: number } {
   const { sip, clock } = options;
   const calls = new Map<string, CallInProgress>();
+  /** Calls between the slot check and being tracked (their RTP port is being allocated). */
+  let pending = 0;
   let ua: SipUserAgent | null = null;
   let ports: RtpPortPool | null = null;
   let speech: VoicecodeSpeech | null = null;
@@ -45,11 +49,15 @@ export function createSipConnector(options: SipConnectorOptions): Connector & { 
   };
 
   const fail = (progress: CallInProgress, code: number | null, reason: string) => {
-    if (!progress.delivered) {
-      const errorCode = progress.ringTimedOut ? CALL_ERROR_CODES.noAnswer : sipFailureCode(code);
-      report({ uuid: progress.uuid, kind: 'undelivered', errorCode, detail: `SIP ${code ?? '(no final response)'} ${reason}` });
-    }
     finish(progress);
+    if (progress.delivered) return;
+    const errorCode = progress.ringTimedOut ? CALL_ERROR_CODES.noAnswer : sipFailureCode(code);
+    const detail = `SIP ${code ?? '(no final response)'} ${reason}`;
+    const giveUp = () => report({ uuid: progress.uuid, kind: 'undelivered', errorCode, detail });
+    // A callee who rejected the call is not called again; busy, no answer and failures may be.
+    if (!progress.redial || errorCode === CALL_ERROR_CODES.rejected || errorCode === CALL_ERROR_CODES.unknownNumber) return giveUp();
+    const redial = progress.redial;
+    setTimeout(() => void redial().then((placed) => placed || giveUp(), giveUp), REDIAL_DELAY_MS).unref();
   };
 
   const deliver = (progress: CallInProgress, detail: string) => {
@@ -76,8 +84,15 @@ export function createSipConnector(options: SipConnectorOptions): Connector & { 
     progress.call.hangup();
   }
 
-  function track(uuid: string, call: SipCall, rtp: CallInProgress['rtp'], onAnswer: (progress: CallInProgress, sdp: string) => void) {
-    const progress: CallInProgress = { uuid, call, rtp, ringTimer: null, ringTimedOut: false, delivered: false };
+  function track(
+    uuid: string,
+    call: SipCall,
+    rtp: CallInProgress['rtp'],
+    onAnswer: (progress: CallInProgress, sdp: string) => void,
+    redial: CallInProgress['redial'],
+  ) {
+    const progress: CallInProgress = { uuid, call, rtp, ringTimer: null, ringTimedOut: false, delivered: false, redial };
+    pending--;
     progress.ringTimer = setTimeout(() => {
       progress.ringTimedOut = true;
       call.cancel();
@@ -93,11 +108,14 @@ export function createSipConnector(options: SipConnectorOptions): Connector & { 
   }
 
   async function invite(message: OutboundMessage, from: string): Promise<{ call: SipCall; rtp: CallInProgress['rtp'] } | HandoffResult> {
-    if (calls.size >= sip.maxConcurrentCalls) return { kind: 'retry', afterMs: BUSY_RETRY_MS, detail: `all ${sip.maxConcurrentCalls} call slots busy` };
+    // Counted from the check on: concurrent hand-offs must not all pass it before any call is tracked.
+    if (calls.size + pending >= sip.maxConcurrentCalls) return { kind: 'retry', afterMs: BUSY_RETRY_MS, detail: `all ${sip.maxConcurrentCalls} call slots busy` };
+    pending++;
     let rtp;
     try {
       rtp = await ports!.allocate();
     } catch (error) {
+      pending--;
       if (error instanceof RtpPortsExhaustedError) return { kind: 'retry', afterMs: BUSY_RETRY_MS, detail: error.message };
       throw error;
     }
@@ -111,16 +129,26 @@ export function createSipConnector(options: SipConnectorOptions): Connector & { 
     if (!parts) return { kind: 'refused', errorCode: CALL_ERROR_CODES.callFailed, detail: 'text does not match the VOICECODE template' };
     // Rendered before the INVITE: the audio must be ready when the callee answers.
     const audio = await speech!.render(parts);
-    const started = await invite(message, sip.callerNumber);
-    if ('kind' in started) return started;
-    track(message.uuid, started.call, started.rtp, (progress, sdp) => {
-      deliver(progress, 'answered');
-      playCode(progress, sdp, audio).catch((error: unknown) => {
-        options.logger?.warn({ err: error, uuid: message.uuid }, 'playing the code failed: hanging up');
-        progress.call.hangup();
-      });
-    });
-    return { kind: 'sent', detail: `INVITE sip:${message.destination}@${sip.trunkHost}:${sip.trunkPort}` };
+    const place = async (attempt: number): Promise<HandoffResult> => {
+      const started = await invite(message, sip.callerNumber);
+      if ('kind' in started) return started;
+      const redial = attempt < sip.callAttempts ? async () => (await place(attempt + 1)).kind === 'sent' : null;
+      track(
+        message.uuid,
+        started.call,
+        started.rtp,
+        (progress, sdp) => {
+          deliver(progress, attempt === 1 ? 'answered' : `answered at attempt ${attempt}`);
+          playCode(progress, sdp, audio).catch((error: unknown) => {
+            options.logger?.warn({ err: error, uuid: message.uuid }, 'playing the code failed: hanging up');
+            progress.call.hangup();
+          });
+        },
+        redial,
+      );
+      return { kind: 'sent', detail: `INVITE sip:${message.destination}@${sip.trunkHost}:${sip.trunkPort}` };
+    };
+    return place(1);
   }
 
   async function sendFlashcall(message: OutboundMessage): Promise<HandoffResult> {
@@ -131,10 +159,16 @@ export function createSipConnector(options: SipConnectorOptions): Connector & { 
     const started = await invite(message, callerId);
     if ('kind' in started) return started;
     // Nobody should answer a flash call: if someone does, ACK (the user agent does) and BYE at once.
-    const progress = track(message.uuid, started.call, started.rtp, (p) => {
-      deliver(p, 'answered (released at once)');
-      p.call.hangup();
-    });
+    const progress = track(
+      message.uuid,
+      started.call,
+      started.rtp,
+      (p) => {
+        deliver(p, 'answered (released at once)');
+        p.call.hangup();
+      },
+      null,
+    );
     started.call.on('ringing', ({ code }) => {
       if (progress.delivered) return;
       deliver(progress, `ringing (${code})`);
