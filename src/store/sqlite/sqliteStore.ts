@@ -11,7 +11,7 @@ import { sqliteFlashcallConversion } from './messages/flashcallConversion.js';
 import { sqliteList } from './messages/list.js';
 import { sqliteFollowShortLink } from './messages/followShortLink.js';
 import { sqliteStoreInbound } from './messages/storeInbound.js';
-import { toMessage, type MessageRow } from './messages/rows.js';
+import { toMessage, type MessageRow } from '../rows/messageRow.js';
 import { sqliteStop } from './messages/stop.js';
 import { migrate } from './schema.js';
 import type { WriteLock } from './writeLock.js';

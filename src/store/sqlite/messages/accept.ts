@@ -4,7 +4,7 @@ import { newMessageId } from '../../messageIds.js';
 import { decideItem, senderKey, type BusinessContext } from '../../../domain/businessChecks.js';
 import type { Channel, TrafficType } from '../../../domain/channels.js';
 import type { AcceptBatch, AcceptResult } from '../../store.js';
-import { searchableText } from './rows.js';
+import { searchableText } from '../../rows/messageRow.js';
 
 export const INSERT_MESSAGE = `
   insert into messages (

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { MessageFilter, MessagePage } from '../../../domain/listQuery.js';
 import type { MessageRecord } from '../../../domain/message.js';
-import { toMessage, type MessageRow } from './rows.js';
+import { toMessage, type MessageRow } from '../../rows/messageRow.js';
 
 /** The ready_to_stop predicate: exactly the messages a stop would answer with 200 (spec §8.1, §9). */
 export const STOPPABLE_SQL = `((status = 'sending' and (lease_until is null or lease_until <= @now)) or status = 'unsent')`;

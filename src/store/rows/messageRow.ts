@@ -1,7 +1,10 @@
-import type { CallbackEvent, Channel, Direction, SendingMethod, Status, TrafficType } from '../../../domain/channels.js';
-import type { MessageContent, MessageRecord } from '../../../domain/message.js';
+import type { CallbackEvent, Channel, Direction, SendingMethod, Status, TrafficType } from '../../domain/channels.js';
+import type { MessageContent, MessageRecord } from '../../domain/message.js';
 
-/** A messages row as SQLite returns it. */
+/**
+ * A messages row, as either database returns it: SQLite gives flags as 0/1 and tags as JSON text; PostgreSQL
+ * gives booleans and tags as a parsed jsonb array. Everything else is the same column for column.
+ */
 export interface MessageRow {
   uuid: string;
   account_id: number;
@@ -11,16 +14,16 @@ export interface MessageRow {
   destination: string;
   content: string;
   ttl: number | null;
-  tags: string;
+  tags: string | string[];
   external_message_id: string | null;
   callback_url: string | null;
   callback_events: string | null;
-  use_local_time: number | null;
+  use_local_time: number | boolean | null;
   local_send_time: string | null;
   local_completion_time: string | null;
   hours: string | null;
   days: string | null;
-  short_url: number | null;
+  short_url: number | boolean | null;
   total_parts: number;
   traffic_type: string;
   traffic_center_id: number;
@@ -32,14 +35,14 @@ export interface MessageRow {
   price_total: number | null;
   price_currency: string | null;
   price_parts: number | null;
-  price_final: number | null;
+  price_final: number | boolean | null;
   created_at: number;
   sent_at: number | null;
   status_at: number;
 }
 
 const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
-const bool = (value: number | null): boolean | null => (value === null ? null : value === 1);
+const flag = (value: number | boolean | null): boolean | null => (value === null ? null : value === true || value === 1);
 
 export function toMessage(row: MessageRow): MessageRecord {
   return {
@@ -51,16 +54,16 @@ export function toMessage(row: MessageRow): MessageRecord {
     destination: row.destination,
     content: JSON.parse(row.content) as MessageContent,
     ttl: row.ttl,
-    tags: JSON.parse(row.tags) as string[],
+    tags: typeof row.tags === 'string' ? (JSON.parse(row.tags) as string[]) : row.tags,
     externalMessageId: row.external_message_id,
     callbackUrl: row.callback_url,
     callbackEvents: json<CallbackEvent[]>(row.callback_events),
-    useLocalTime: bool(row.use_local_time),
+    useLocalTime: flag(row.use_local_time),
     localSendTime: row.local_send_time,
     localCompletionTime: row.local_completion_time,
     hours: json<number[]>(row.hours),
     days: json<number[]>(row.days),
-    shortUrl: bool(row.short_url),
+    shortUrl: flag(row.short_url),
     totalParts: row.total_parts,
     trafficType: row.traffic_type as TrafficType,
     trafficCenterId: row.traffic_center_id,
@@ -72,7 +75,7 @@ export function toMessage(row: MessageRow): MessageRecord {
     price:
       row.price_total === null
         ? null
-        : { totalPrice: row.price_total, currency: row.price_currency!, invoicedParts: row.price_parts!, final: row.price_final === 1 },
+        : { totalPrice: row.price_total, currency: row.price_currency!, invoicedParts: row.price_parts!, final: flag(row.price_final) === true },
     createdAt: row.created_at,
     sentAt: row.sent_at,
     statusAt: row.status_at,
