@@ -1,9 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { createPacer, sharedPacer, type PacerOptions } from '../src/media/pacer.js';
-import { createRtpReceiver, summarizeIntervals, type IntervalStats, type RtpReceiver } from '../src/media/rtpReceiver.js';
 import { createRtpPortPool } from '../src/media/rtpPortPool.js';
 import { createRtpStream } from '../src/media/rtpSender.js';
+import { startRtpReceiverChild } from './rtpReceiverChild.js';
 import { fmt } from './stats.js';
 
 /**
@@ -12,21 +11,10 @@ import { fmt } from './stats.js';
  * `node dist/bench/rtp.js [streams] [seconds] [tickMs]` runs it alone (tickMs 0 = deadline pacer).
  */
 
-const CHILD_FLAG = '--rtp-receiver-child';
-
-interface ReceiverReport {
-  packets: number;
-  pooled: IntervalStats;
-  worstStreamP99: number;
-  cpuMs: number;
-}
-
-type ChildMessage = { ports: number[] } | { report: ReceiverReport };
-
 export async function benchRtp(streams = 200, seconds = 5, pacerOptions?: PacerOptions): Promise<void> {
-  const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, String(streams)]);
+  const child = await startRtpReceiverChild(streams);
   try {
-    const { ports } = (await nextMessage(child)) as { ports: number[] };
+    const { ports } = child;
     const pacer = pacerOptions ? createPacer(pacerOptions) : sharedPacer;
     const portPool = createRtpPortPool({ min: 40_000, max: 40_000 + 4 * streams });
     const rtpStreams = await Promise.all(
@@ -35,7 +23,7 @@ export async function benchRtp(streams = 200, seconds = 5, pacerOptions?: PacerO
     const audio = tone(seconds);
     const expected = streams * Math.ceil(audio.length / 160);
 
-    child.send('start');
+    child.start();
     const cpuBefore = process.cpuUsage();
     const wallBefore = performance.now();
     // Calls begin at different moments: spread the starts over one packet interval.
@@ -44,8 +32,7 @@ export async function benchRtp(streams = 200, seconds = 5, pacerOptions?: PacerO
     const cpu = process.cpuUsage(cpuBefore);
     const sent = results.reduce((sum, r) => sum + r.packets, 0);
 
-    child.send({ expected });
-    const { report } = (await nextMessage(child)) as { report: ReceiverReport };
+    const report = await child.collect(expected);
     await Promise.all(rtpStreams.map((stream) => stream.close()));
 
     const pacerName = pacerOptions?.tickMs === 0 ? 'deadline pacer' : `pacer tick ${pacerOptions?.tickMs ?? 10} ms`;
@@ -54,7 +41,7 @@ export async function benchRtp(streams = 200, seconds = 5, pacerOptions?: PacerO
     console.log(`  packets sent ${fmt(sent)}, received ${fmt(report.packets)} of ${fmt(expected)}`);
     console.log(
       `  packet interval p50 ${fmt(report.pooled.p50, 2)} ms, p99 ${fmt(report.pooled.p99, 2)} ms, ` +
-        `max ${fmt(report.pooled.max, 2)} ms (worst stream's p99 ${fmt(report.worstStreamP99, 2)} ms; target p99 ≤ 25 ms)`,
+        `max ${fmt(report.pooled.max, 2)} ms (worst stream's p99 ${fmt(report.worstP99, 2)} ms; target p99 ≤ 25 ms)`,
     );
     console.log(
       `  CPU: sender ${percentOfCore((cpu.user + cpu.system) / 1000)}, receiver (child) ${percentOfCore(report.cpuMs)}`,
@@ -73,40 +60,7 @@ function tone(seconds: number): Int16Array {
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function nextMessage(child: ChildProcess): Promise<ChildMessage> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (message) => resolve(message as ChildMessage));
-    child.once('exit', (code) => reject(new Error(`RTP receiver child exited (${code})`)));
-  });
-}
-
-async function runReceiverChild(streams: number): Promise<void> {
-  const receivers: RtpReceiver[] = [];
-  for (let i = 0; i < streams; i++) receivers.push(await createRtpReceiver({ keepPayloads: false }));
-  let cpuBefore = process.cpuUsage();
-  process.on('message', async (message: 'start' | { expected: number }) => {
-    if (message === 'start') {
-      cpuBefore = process.cpuUsage();
-      return;
-    }
-    const total = () => receivers.reduce((sum, r) => sum + r.packets.length, 0);
-    const deadline = Date.now() + 2000;
-    while (total() < message.expected && Date.now() < deadline) await delay(10);
-    const cpu = process.cpuUsage(cpuBefore);
-    const report: ReceiverReport = {
-      packets: total(),
-      pooled: summarizeIntervals(receivers.flatMap((r) => r.intervals())),
-      worstStreamP99: Math.max(...receivers.map((r) => r.intervalStats().p99)),
-      cpuMs: (cpu.user + cpu.system) / 1000,
-    };
-    process.send!({ report });
-  });
-  process.send!({ ports: receivers.map((r) => r.port) });
-}
-
-if (process.argv[2] === CHILD_FLAG) {
-  await runReceiverChild(Number(process.argv[3]));
-} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [streams, seconds, tickMs] = process.argv.slice(2).map(Number);
   await benchRtp(streams || 200, seconds || 5, tickMs === undefined ? undefined : { tickMs });
 }

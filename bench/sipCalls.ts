@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,10 +8,10 @@ import { systemClock } from '../src/clock.js';
 import { defaultConfig } from '../src/configLoad.js';
 import type { CarrierEvent, HandoffResult, OutboundMessage } from '../src/connectors/connector.js';
 import { createSipConnector } from '../src/connectors/sip/sipConnector.js';
-import { createRtpReceiver, summarizeIntervals, type IntervalStats, type RtpReceiver } from '../src/media/rtpReceiver.js';
 import { createVoicecodeSpeech } from '../src/voice/voicecodeSpeech.js';
 import { parseSippMessages } from '../test/connectors/sip/sippLog.js';
 import { describeSipp, SCENARIO_DIR, sippInstalled, startSipp } from '../test/support/sipp.js';
+import { startRtpReceiverChild } from './rtpReceiverChild.js';
 import { fmt, percentile } from './stats.js';
 
 /**
@@ -24,34 +23,20 @@ import { fmt, percentile } from './stats.js';
  * `node dist/bench/sipCalls.js [calls] [rampMs]` runs it alone.
  */
 
-const CHILD_FLAG = '--sip-rtp-receiver-child';
 const BRAND = 'revicom';
 /** From dist/bench/ to the sources: tsc does not copy the XML files. */
 const SCENARIO = path.relative(SCENARIO_DIR, fileURLToPath(new URL('../../test/connectors/sip/scenarios/bench-answer.xml', import.meta.url)));
-
-interface ReceiverReport {
-  packets: number;
-  pooled: IntervalStats;
-  worstCallP99: number;
-  /** Receivers that got exactly one RTP stream (one SSRC). */
-  singleStream: number;
-  /** Receivers that got nothing. */
-  silent: number;
-  cpuMs: number;
-}
-
-type ChildMessage = { ports: number[] } | { report: ReceiverReport };
 
 export async function benchSipCalls(calls = 200, rampMs = 1_000): Promise<void> {
   if (!sippInstalled()) {
     console.log('SIP calls: skipped, sipp is not installed (apt-get install -y sip-tester)');
     return;
   }
-  const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, String(calls)]);
+  const child = await startRtpReceiverChild(calls);
   const dir = await mkdtemp(path.join(tmpdir(), 'dgw-bench-sip-'));
   const cleanup: (() => unknown)[] = [];
   try {
-    const { ports } = (await nextMessage(child)) as { ports: number[] };
+    const { ports } = child;
     // sipp answers its n-th call with the n-th line: one receiver per call.
     const injection = path.join(dir, 'rtp-ports.csv');
     await writeFile(injection, `SEQUENTIAL\n${ports.map((port) => `${port};`).join('\n')}\n`);
@@ -99,7 +84,7 @@ export async function benchSipCalls(calls = 200, rampMs = 1_000): Promise<void> 
     const sampler = setInterval(() => (maxActive = Math.max(maxActive, connector.activeCalls)), 5);
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
-    child.send('start');
+    child.start();
     const udpDropsBefore = udpReceiveBufferDrops();
     const cpuBefore = process.cpuUsage();
     const wallBefore = performance.now();
@@ -121,8 +106,7 @@ export async function benchSipCalls(calls = 200, rampMs = 1_000): Promise<void> 
     const cpu = process.cpuUsage(cpuBefore);
     const udpDrops = udpReceiveBufferDrops() - udpDropsBefore;
 
-    child.send({ expected: expectedPackets });
-    const { report } = (await nextMessage(child)) as { report: ReceiverReport };
+    const report = await child.collect(expectedPackets);
 
     const placed = results.filter((r) => r.kind === 'sent').length;
     const answered = [...outcomes.values()].filter((kinds) => kinds.includes('delivered')).length;
@@ -144,7 +128,7 @@ export async function benchSipCalls(calls = 200, rampMs = 1_000): Promise<void> 
     );
     console.log(
       `  RTP packet interval p50 ${fmt(report.pooled.p50, 2)} ms, p99 ${fmt(p99, 2)} ms, max ${fmt(report.pooled.max, 2)} ms ` +
-        `(worst call's p99 ${fmt(report.worstCallP99, 2)} ms); target p99 within 5 ms of 20 ms: ${Math.abs(p99 - 20) <= 5 ? 'met' : 'MISSED'}`,
+        `(worst call's p99 ${fmt(report.worstP99, 2)} ms); target p99 within 5 ms of 20 ms: ${Math.abs(p99 - 20) <= 5 ? 'met' : 'MISSED'}`,
     );
     console.log(
       `  TTS per call: speech.render median ${fmt(percentile(renderMs, 50), 3)} ms, p99 ${fmt(percentile(renderMs, 99), 3)} ms over ${fmt(calls)} codes ` +
@@ -209,43 +193,7 @@ function udpReceiveBufferDrops(): number {
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function nextMessage(child: ChildProcess): Promise<ChildMessage> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (message) => resolve(message as ChildMessage));
-    child.once('exit', (code) => reject(new Error(`RTP receiver child exited (${code})`)));
-  });
-}
-
-async function runReceiverChild(calls: number): Promise<void> {
-  const receivers: RtpReceiver[] = [];
-  for (let i = 0; i < calls; i++) receivers.push(await createRtpReceiver({ keepPayloads: false }));
-  let cpuBefore = process.cpuUsage();
-  process.on('message', async (message: 'start' | { expected: number }) => {
-    if (message === 'start') {
-      cpuBefore = process.cpuUsage();
-      return;
-    }
-    const total = () => receivers.reduce((sum, r) => sum + r.packets.length, 0);
-    const deadline = Date.now() + 2000;
-    while (total() < message.expected && Date.now() < deadline) await delay(10);
-    const cpu = process.cpuUsage(cpuBefore);
-    const heard = receivers.filter((r) => r.packets.length > 0);
-    const report: ReceiverReport = {
-      packets: total(),
-      pooled: summarizeIntervals(receivers.flatMap((r) => r.intervals())),
-      worstCallP99: Math.max(...heard.map((r) => r.intervalStats().p99)),
-      singleStream: receivers.filter((r) => r.streams().size === 1).length,
-      silent: receivers.length - heard.length,
-      cpuMs: (cpu.user + cpu.system) / 1000,
-    };
-    process.send!({ report });
-  });
-  process.send!({ ports: receivers.map((r) => r.port) });
-}
-
-if (process.argv[2] === CHILD_FLAG) {
-  await runReceiverChild(Number(process.argv[3]));
-} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [calls, rampMs] = process.argv.slice(2).map(Number);
   await benchSipCalls(calls || 200, rampMs ?? 1_000);
 }
