@@ -4,6 +4,7 @@
  * Needs DGW_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test); each test makes its own database.
  * Unset: skipped, with the reason printed. Set but unreachable: the tests fail.
  */
+import { draft as contractDraft } from './contract/support.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -43,26 +44,9 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
   };
 }
 
+/** The contract suite's draft, with this file's default text (its list fixture's totals depend on it). */
 function draft(overrides: Partial<MessageDraft> = {}): MessageDraft {
-  return {
-    channelType: 'SMS',
-    senderName: 'shop',
-    destination: '79261234567',
-    content: 'Your code is 1234',
-    ttl: null,
-    tags: [],
-    externalMessageId: null,
-    callbackUrl: null,
-    callbackEvents: null,
-    useLocalTime: null,
-    localSendTime: null,
-    localCompletionTime: null,
-    hours: null,
-    days: null,
-    shortUrl: null,
-    totalParts: 1,
-    ...overrides,
-  };
+  return contractDraft({ content: 'Your code is 1234', ...overrides });
 }
 
 function candidate(now: number, overrides: Partial<MessageDraft> = {}, price = 10_000, countryCode: string | null = 'RU'): AcceptCandidate {
