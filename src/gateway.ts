@@ -5,6 +5,7 @@ import { createDelivery, type Delivery } from './delivery/delivery.js';
 import { startDeliveryThread } from './delivery/startDeliveryThread.js';
 import { buildApp } from './http/app.js';
 import { openStore } from './store/openStore.js';
+import { WriteLock } from './store/sqlite/writeLock.js';
 import type { Store } from './store/store.js';
 
 export interface Gateway {
@@ -16,7 +17,7 @@ export interface Gateway {
 
 /** The gateway as `serve` runs it: the HTTP API in this thread, delivery in its own thread. */
 export async function startGateway(config: GatewayConfig, clock: Clock, onCrash: (error: Error) => void): Promise<Gateway> {
-  const sqliteWriteLock = new SharedArrayBuffer(4);
+  const sqliteWriteLock = new SharedArrayBuffer(WriteLock.BYTES);
   const store = await openStore(config.database, { sqliteWriteLock });
   const app = await buildApp({ store, config, clock });
   const delivery = await startDeliveryThread(config, sqliteWriteLock, onCrash);

@@ -192,7 +192,12 @@ export function createEngine(options: EngineOptions) {
       } catch (error) {
         options.logger?.error({ err: error }, 'engine round failed');
       }
-      if (worked === 0 && running) {
+      if (worked > 0) {
+        // Store calls may resolve without ever leaving the microtask queue (SQLite is synchronous): without
+        // this turn of the event loop, a busy engine would starve the timers and sockets that bring its
+        // connectors' reports and the callback sender's answers until the backlog is gone.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } else if (running) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, options.idleMs);
           wake = () => {

@@ -182,8 +182,21 @@ describe('simulator connector', () => {
     await connector.stop();
   });
 
-  it('events come after send has resolved, even with every delay 0', async () => {
+  it('with every delay 0, events come in the turn of the send, in order within each message', async () => {
     const { connector } = await started({ deliveryDelayMs: 0, slowDelayMs: 0, readDelayMs: 0 });
+    const log: string[] = [];
+    await connector.stop();
+    await connector.start(reportsTo((event) => log.push(event.kind)));
+    await Promise.all([connector.send(message('79260002001', 'WHATSAPP')), connector.send(message('79260000601', 'FLASHCALL'))]);
+    // Before the timers phase of this turn: the engine finds them among the reports of the hand-off's own round.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([...log].sort(), ['delivered', 'read', 'undelivered']);
+    assert.ok(log.indexOf('delivered') < log.indexOf('read'));
+    await connector.stop();
+  });
+
+  it('with a delay of 1 ms, events come only after send has resolved: the engine sees `sent` in the round before', async () => {
+    const { connector } = await started({ deliveryDelayMs: 1, slowDelayMs: 1, readDelayMs: 1 });
     const log: string[] = [];
     await connector.stop();
     await connector.start(reportsTo((event) => log.push(event.kind)));

@@ -451,7 +451,7 @@ describe('with real simulator delays', () => {
   let timed: TestGateway;
   before(async () => {
     timed = await startDeliveryGateway((config) => {
-      config.simulator = { deliveryDelayMs: 0, slowDelayMs: SLOW_MS, readDelayMs: READ_MS };
+      config.simulator = { deliveryDelayMs: 1, slowDelayMs: SLOW_MS, readDelayMs: READ_MS };
     });
   });
   after(() => timed?.close());

@@ -40,7 +40,8 @@ export interface AccountOptions {
 /**
  * A real gateway on a real port, on a fresh SQLite file, with an injected clock. The engine and the
  * callback sender do not run by themselves: tests drive them with `settle()` (or `engine.runOnce()`).
- * The simulator answers with no delay unless the overrides say otherwise.
+ * The simulator reports 1 ms after a hand-off unless the overrides say otherwise: in the next round, so that
+ * tests see `sent` first (a delay of 0 would report in the hand-off's own round).
  */
 export async function startGateway(overrides: (config: GatewayConfig) => void = () => {}, clock = new ManualClock()): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'dgw-test-'));
@@ -48,7 +49,7 @@ export async function startGateway(overrides: (config: GatewayConfig) => void = 
   config.database = join(dir, 'gateway.db');
   config.logLevel = 'silent';
   config.http.port = 0;
-  config.simulator = { deliveryDelayMs: 0, slowDelayMs: 0, readDelayMs: 0 };
+  config.simulator = { deliveryDelayMs: 1, slowDelayMs: 1, readDelayMs: 1 };
   overrides(config);
   const gateway = await createInlineGateway(config, clock as Clock);
   const { store, app } = gateway;
@@ -70,7 +71,7 @@ export async function startGateway(overrides: (config: GatewayConfig) => void = 
       for (let round = 0; round < maxRounds && quiet < quietRounds; round++) {
         const work = (await engine.runOnce()) + (await callbacks.tick());
         quiet = work === 0 ? quiet + 1 : 0;
-        // Lets simulator timers (0 ms) and HTTP exchanges with receivers complete between rounds.
+        // Lets simulator timers (1 ms) and HTTP exchanges with receivers complete between rounds.
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     },

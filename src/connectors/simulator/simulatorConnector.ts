@@ -42,17 +42,27 @@ export function createSimulatorConnector(options: SimulatorOptions): SimulatorCo
     return emit;
   };
 
-  // One timer at a time per message, each armed when the previous fired: events of the same message keep
+  // One step at a time per message, each armed when the previous fired: events of the same message keep
   // their order even when delays are equal or clamped to 0 on resume.
   function arm(uuid: string, steps: TimedEvent[], index = 0, elapsedMs = 0): void {
     const step = steps[index];
     if (step === undefined) return;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
+    const fire = () => {
       arm(uuid, steps, index + 1, step.waitMs); // first, so that a throwing listener cannot lose later events
       const { afterMs: _afterMs, ...event } = step.event;
       started()({ uuid, at: options.clock.now(), ...event });
-    }, step.waitMs - elapsedMs);
+    };
+    const delayMs = step.waitMs - elapsedMs;
+    if (delayMs <= 0) {
+      // Due now: reported at once, so that it joins the engine round of its hand-off (the engine records a
+      // round's hand-offs before the events that came during them). Dropped if the connector stopped meanwhile.
+      queueMicrotask(() => emit !== null && fire());
+      return;
+    }
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fire();
+    }, delayMs);
     timer.unref(); // pending simulated reports must not keep the process alive
     timers.add(timer);
   }
@@ -70,7 +80,7 @@ export function createSimulatorConnector(options: SimulatorOptions): SimulatorCo
       emit = (event) => events.report(event);
     },
 
-    // Answers at once; even a delay of 0 emits from a timer, so the engine sees `sent` before any event.
+    // Answers at once; the outcome's events follow after their delays (a delay of 0: in the same engine round).
     async send(message: OutboundMessage): Promise<HandoffResult> {
       started();
       const outcome = simulatedOutcome(message.destination, message.channelType);

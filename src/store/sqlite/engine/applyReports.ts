@@ -58,13 +58,21 @@ export function sqliteApplyReports(db: Database.Database) {
   return writeTransaction(db, (reports: ReportEnvelope[], now: number) => {
     const accountDeltas = new Map<number, { balance: number; reserved: number }>();
     const accounts = new Map<number, AccountBilling>();
+    // Each message touched in this transaction, as its reports leave it: a message with several reports in one
+    // round (hand-off and an instant receipt) is read once and written once.
+    const touched = new Map<string, Touched>();
 
     const applyOne = (envelope: ReportEnvelope): void => {
       const target = parts.resolve(envelope, now);
       if (!target) return;
       const { uuid } = target;
-      const row = load.get(uuid);
-      if (!row) return;
+      let message = touched.get(uuid);
+      if (!message) {
+        const row = load.get(uuid);
+        if (!row) return;
+        touched.set(uuid, (message = { row, write: null, releaseLease: false, connector: null }));
+      }
+      const { row } = message;
       const report = parts.messageReport(uuid, target.part, clickOnOriginalUrl(envelope.report, uuid));
       if (report === null) {
         note.run(uuid, envelope.report.at, `part_${envelope.report.kind}`, JSON.stringify({ source: envelope.source, part: target.part, detail: envelope.detail }));
@@ -72,29 +80,27 @@ export function sqliteApplyReports(db: Database.Database) {
       }
       let billing = accounts.get(row.account_id);
       if (!billing) accounts.set(row.account_id, (billing = account.get(row.account_id)!));
-      const state = toState(uuid, row, billing);
-      const plan = planReport(state, report);
+      const plan = planReport(toState(uuid, row, billing), report);
       note.run(uuid, report.at, report.kind, JSON.stringify(timelineDetail(envelope, report, plan, row.status)));
-      if (plan.changes.length === 0) {
-        if (envelope.handoff) releaseLease.run(uuid);
-      } else {
+      if (envelope.handoff) {
+        message.releaseLease = true;
+        message.connector = envelope.handoff.connector;
+      }
+      if (plan.changes.length > 0) {
         const last = plan.changes[plan.changes.length - 1]!;
-        const sentAt = plan.sentAt ?? row.sent_at;
-        update.run({
-          uuid,
-          status: plan.status,
+        row.status = plan.status;
+        row.sent_at = plan.sentAt ?? row.sent_at;
+        row.reserved = plan.reserved;
+        row.price_total = plan.price?.total ?? null;
+        row.price_currency = plan.price?.currency ?? null;
+        row.price_parts = plan.price?.parts ?? null;
+        row.price_final = plan.price === null ? null : plan.price.final ? 1 : 0;
+        message.write = {
           errorCode: plan.errorCode ?? null,
           statusAt: last.at,
-          sentAt,
-          messageTime: plan.status === 'unsent' ? last.at : (sentAt ?? row.created_at),
-          reserved: plan.reserved,
-          priceTotal: plan.price?.total ?? null,
-          priceCurrency: plan.price?.currency ?? null,
-          priceParts: plan.price?.parts ?? null,
-          priceFinal: plan.price === null ? null : plan.price.final ? 1 : 0,
+          messageTime: plan.status === 'unsent' ? last.at : (row.sent_at ?? row.created_at),
           dueAt: plan.watchExpiry ? row.expires_at : null,
-          connector: envelope.handoff?.connector ?? null,
-        });
+        };
       }
       for (const payload of plan.callbacks) {
         outbox.run(row.account_id, uuid, row.callback_url, JSON.stringify(payload), now);
@@ -116,8 +122,36 @@ export function sqliteApplyReports(db: Database.Database) {
       report.kind === 'click' ? { ...report, url: originalUrl.get(uuid, report.url)?.url ?? report.url } : report;
 
     for (const envelope of reports) applyOne(envelope);
+    for (const [uuid, { row, write, releaseLease: release, connector }] of touched) {
+      if (write) {
+        update.run({
+          uuid,
+          status: row.status,
+          sentAt: row.sent_at,
+          reserved: row.reserved,
+          priceTotal: row.price_total,
+          priceCurrency: row.price_currency,
+          priceParts: row.price_parts,
+          priceFinal: row.price_final,
+          ...write,
+          connector,
+        });
+      } else if (release) {
+        releaseLease.run(uuid);
+      }
+    }
     for (const [accountId, delta] of accountDeltas) money.run(delta.balance, delta.reserved, accountId);
   });
+}
+
+/** A message as this transaction's reports leave it, written once at the end. */
+interface Touched {
+  row: StateRow;
+  /** Set when its status changed: the columns that are not in the row. */
+  write: { errorCode: number | null; statusAt: number; messageTime: number; dueAt: number | null } | null;
+  /** A hand-off ends the claim even when it changes nothing (the message was stopped meanwhile). */
+  releaseLease: boolean;
+  connector: string | null;
 }
 
 
