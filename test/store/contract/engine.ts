@@ -275,9 +275,43 @@ export function engineContract(ctx: SharedStore): void {
         const base = earlierWindow();
         const account = await setup();
         const uuid = await message(account, base);
+        await ctx.store.engine.claimDue('w', base, MINUTE, 100);
         await apply(base + SECOND, report.sent(uuid, base + SECOND, 25_000), report.of(uuid, { kind: 'delivered', at: base + 2 * SECOND }));
-        assert.equal((await mustGet(ctx.store, account.id, uuid)).status, 'delivered');
-        assert.deepEqual(await timelineKinds(ctx.store, account.id, uuid), ['accepted', 'sent', 'delivered']);
+        const m = await mustGet(ctx.store, account.id, uuid);
+        assert.deepEqual(
+          [m.status, m.errorCode, m.sentAt, m.statusAt, m.reserved, m.price],
+          ['delivered', null, base + SECOND, base + 2 * SECOND, 0, { totalPrice: 25_000, currency: 'RUB', invoicedParts: 1, final: true }],
+        );
+        assert.deepEqual(await mustAccount(ctx.store, account.id), { ...account, balance: 75_000, reserved: 0 });
+        assert.deepEqual(await events(uuid), [['sent', 'sent'], ['price', null], ['delivered', 'delivered'], ['price', null]]);
+        assert.deepEqual(await timelineKinds(ctx.store, account.id, uuid), ['accepted', 'claimed', 'sent', 'delivered']);
+        // The claim ended with the hand-off, and a final message is watched no more.
+        assert.deepEqual(await ctx.store.engine.claimDue('other', base + 2 * SECOND, MINUTE, 100), []);
+        assert.ok(!(await ctx.store.engine.dueForExpiry(base + 30 * HOUR, 100_000)).includes(uuid));
+      });
+
+      it('several reports on one message in one apply: each sees the status the one before left; later ones after a final status are ignored', async () => {
+        const base = earlierWindow();
+        const account = await setup();
+        const sms = await message(account, base);
+        const vk = await message(account, base, { channelType: 'VK' });
+        await apply(
+          base + SECOND,
+          report.sent(sms, base + SECOND, 25_000),
+          report.sent(vk, base + SECOND, 25_000),
+          report.of(sms, { kind: 'undelivered', at: base + 2 * SECOND, errorCode: 34 }),
+          report.of(vk, { kind: 'delivered', at: base + 2 * SECOND }),
+          report.of(sms, { kind: 'delivered', at: base + 3 * SECOND }),
+        );
+        const undelivered = await mustGet(ctx.store, account.id, sms);
+        assert.deepEqual([undelivered.status, undelivered.errorCode, undelivered.statusAt, undelivered.price?.final], ['undelivered', 34, base + 2 * SECOND, true]);
+        assert.deepEqual(await timelineKinds(ctx.store, account.id, sms), ['accepted', 'sent', 'undelivered', 'delivered']);
+        assert.match(String((await ctx.store.engine.timeline(account.id, sms))!.at(-1)!.detail?.ignored), /undelivered/);
+        // A delivered messenger message still waits for its read: its lifetime's end is watched.
+        const delivered = await mustGet(ctx.store, account.id, vk);
+        assert.deepEqual([delivered.status, delivered.statusAt, delivered.sentAt], ['delivered', base + 2 * SECOND, base + SECOND]);
+        assert.ok((await ctx.store.engine.dueForExpiry(base + 30 * HOUR, 100_000)).includes(vk));
+        assert.deepEqual(await mustAccount(ctx.store, account.id), { ...account, balance: 50_000, reserved: 0 });
       });
 
       it('undelivered: with its error code (or null); the `delivered` event carries status and error_code', async () => {
