@@ -4,7 +4,8 @@ import type { GatewayConfig } from './config.js';
 import { createDelivery, type Delivery } from './delivery/delivery.js';
 import { startDeliveryThread } from './delivery/startDeliveryThread.js';
 import { buildApp } from './http/app.js';
-import { openStore } from './store/openStore.js';
+import { isPostgresUrl, openStore } from './store/openStore.js';
+import { startCheckpointThread } from './store/sqlite/startCheckpointThread.js';
 import { WriteLock } from './store/sqlite/writeLock.js';
 import type { Store } from './store/store.js';
 
@@ -15,10 +16,15 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** The gateway as `serve` runs it: the HTTP API in this thread, delivery in its own thread. */
+/**
+ * The gateway as `serve` runs it: the HTTP API in this thread, delivery in its own thread, and on SQLite
+ * a third thread that checkpoints the WAL, so that neither writer stops to do it.
+ */
 export async function startGateway(config: GatewayConfig, clock: Clock, onCrash: (error: Error) => void): Promise<Gateway> {
   const sqliteWriteLock = new SharedArrayBuffer(WriteLock.BYTES);
-  const store = await openStore(config.database, { sqliteWriteLock });
+  const sqlite = !isPostgresUrl(config.database);
+  const store = await openStore(config.database, { sqliteWriteLock, sqliteExternalCheckpoints: sqlite });
+  const checkpoints = sqlite ? await startCheckpointThread(config.database, sqliteWriteLock, onCrash) : null;
   const app = await buildApp({ store, config, clock });
   const delivery = await startDeliveryThread(config, sqliteWriteLock, onCrash);
   return {
@@ -27,6 +33,7 @@ export async function startGateway(config: GatewayConfig, clock: Clock, onCrash:
     async close() {
       await app.close();
       await delivery.stop();
+      await checkpoints?.stop();
       await store.close();
     },
   };

@@ -11,7 +11,7 @@ import { createDelivery } from './delivery.js';
  */
 const { config, sqliteWriteLock } = workerData as { config: GatewayConfig; sqliteWriteLock: SharedArrayBuffer };
 const logger = pino({ level: config.logLevel, base: { thread: 'delivery' } });
-const store = await openStore(config.database, { sqliteWriteLock });
+const store = await openStore(config.database, { sqliteWriteLock, sqliteExternalCheckpoints: true });
 const delivery = createDelivery(store, config, systemClock, logger);
 await delivery.start();
 parentPort!.postMessage('started');

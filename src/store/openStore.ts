@@ -7,6 +7,8 @@ export interface StoreOptions {
   sqliteWriteLock?: SharedArrayBuffer;
   /** Every commit fsynced (admin tools: a revoked key must stay revoked after a power cut). */
   durable?: boolean;
+  /** SQLite: a checkpoint thread copies the WAL into the database file, not the committing connections. */
+  sqliteExternalCheckpoints?: boolean;
 }
 
 /** A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything else is a SQLite file path. */
@@ -25,5 +27,6 @@ export async function openStore(location: string, options: StoreOptions = {}): P
   return sqliteStore(location, {
     writeLock: options.sqliteWriteLock ? new WriteLock(options.sqliteWriteLock) : undefined,
     durable: options.durable ?? false,
+    externalCheckpoints: options.sqliteExternalCheckpoints ?? false,
   });
 }

@@ -30,6 +30,9 @@ import { sqliteSenders } from './senders.js';
  * acceptance of messages is also made to survive a power cut (see `durably`), since fsync on every
  * engine and outbox commit would cost most of the throughput.
  */
+/** With a checkpoint thread, the writers' own checkpoints are only a bound on the WAL should that thread fall behind (~400 MB). */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 100_000;
+
 export function openSqliteDatabase(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -58,9 +61,17 @@ export function durably<T>(db: Database.Database, write: () => T): T {
   }
 }
 
-export function sqliteStore(path: string, options: { writeLock?: WriteLock; durable?: boolean } = {}): Store {
+export interface SqliteStoreOptions {
+  writeLock?: WriteLock;
+  durable?: boolean;
+  /** A checkpoint thread copies the WAL (checkpointer.ts): this connection's commits need not. */
+  externalCheckpoints?: boolean;
+}
+
+export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const db = openSqliteDatabase(path);
   if (options.writeLock) useWriteLock(db, options.writeLock);
+  if (options.externalCheckpoints) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   if (options.durable) db.pragma('synchronous = FULL');
   const accept = sqliteAccept(db);
   const list = sqliteList(db);
