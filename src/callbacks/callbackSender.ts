@@ -9,14 +9,13 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import { callbackCredentials, redactCallbackUrl } from '../domain/callbackUrl.js';
 import { signWebhook } from '../domain/signingSecret.js';
-import type { CallbackAttemptRecord, CallbackOutbox, ClaimedDelivery } from '../store/callbackOutbox.js';
+import { MAX_EVENTS_PER_DELIVERY, type CallbackAttemptRecord, type CallbackOutbox, type ClaimedDelivery } from '../store/callbackOutbox.js';
 import { mapWithLimit } from '../mapWithLimit.js';
 import { nextAttemptAt, type RandomSource } from './retrySchedule.js';
 import { guardedLookup, refuseLiteralHost } from './targetGuard.js';
 
 /** Success is a 2xx within this time, connect plus response (spec §11.1). */
 export const CALLBACK_TIMEOUT_MS = 10_000;
-export const MAX_EVENTS_PER_DELIVERY = 100;
 /** The spec lets a batch wait up to 1 s to fill. */
 export const BATCH_WAIT_MS = 1_000;
 
@@ -111,13 +110,17 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
     };
   }
 
-  async function record(records: CallbackAttemptRecord[]): Promise<void> {
-    await outbox.recordAttempts(records);
+  function logDropped(records: CallbackAttemptRecord[]): void {
     for (const { detail } of records) {
       if (detail.outcome === 'dropped') {
         logger.warn({ webhookId: detail.webhookId, url: detail.url, attempts: detail.attempt }, 'callback dropped: no 2xx within 24 h');
       }
     }
+  }
+
+  async function record(records: CallbackAttemptRecord[]): Promise<void> {
+    await outbox.recordAttempts(records);
+    logDropped(records);
   }
 
   async function tick(): Promise<number> {
@@ -172,25 +175,17 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
         });
       inFlight.add(done);
     };
-    const flush = async () => {
-      if (finished.length === 0) return;
-      const batch = finished;
+    // One exchange with the store per round: the attempts that finished, then new deliveries for the free slots.
+    const exchange = async () => {
+      const records = finished;
       finished = [];
-      await record(batch);
+      const claimed = await outbox.exchange(records, clock.now(), { leaseMs, limit: concurrency - inFlight.size, form: formOptions });
+      logDropped(records);
+      claimed.forEach(launch);
     };
     while (running) {
       try {
-        await flush();
-        const free = concurrency - inFlight.size;
-        if (free > 0) {
-          const now = clock.now();
-          // Forming scans the unbatched events, so it runs only when the deliveries already formed cannot fill the slots.
-          const due = await outbox.claimDue(now, leaseMs, free);
-          if (due.length < free && (await outbox.formDeliveries(now, formOptions)) > 0) {
-            due.push(...(await outbox.claimDue(now, leaseMs, free - due.length)));
-          }
-          due.forEach(launch);
-        }
+        await exchange();
         // Whatever was claimed, the next round is useful only once a request finishes (or to pick up new work).
         await sleep(idleMs);
       } catch (error) {
@@ -199,7 +194,7 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
       }
     }
     await Promise.all(inFlight);
-    await flush();
+    if (finished.length > 0) await record(finished.splice(0));
   }
 
   return {

@@ -8,6 +8,9 @@
  * holds. `leaseUntil` is the lease token: a new claim can only happen once the old lease has expired, so it always
  * sets a later `leaseUntil` and the old holder's writes match nothing. Times are epoch ms.
  */
+/** Events per POST (spec §11.1). */
+export const MAX_EVENTS_PER_DELIVERY = 100;
+
 export interface CallbackOutbox {
   /**
    * Groups unbatched events per (account, url), oldest group first, into deliveries of at most `maxEvents` events in
@@ -22,6 +25,12 @@ export interface CallbackOutbox {
    * of the batch in `message_events`. An attempt whose lease is no longer held is ignored. Returns how many were recorded.
    */
   recordAttempts(attempts: CallbackAttemptRecord[]): Promise<number>;
+  /**
+   * A sender's round in one call (one transaction on SQLite, where every transaction waits its turn for the
+   * write lock): records `attempts`, then claims up to `limit` due deliveries, forming deliveries first
+   * when fewer than that are due.
+   */
+  exchange(attempts: CallbackAttemptRecord[], now: number, options: ExchangeOptions): Promise<ClaimedDelivery[]>;
   /** What is still to send, for tests and benchmarks. */
   pendingCount(): Promise<PendingCallbacks>;
 }
@@ -33,6 +42,28 @@ export interface FormDeliveriesOptions {
   fillWaitMs: number;
   /** Stops after about this many events, so one round does not hold the event loop for long. */
   limitEvents?: number;
+}
+
+export interface ExchangeOptions {
+  leaseMs: number;
+  /** Deliveries to claim: the sender's free slots. */
+  limit: number;
+  form: FormDeliveriesOptions;
+}
+
+/** `exchange` as its steps; a store runs it in one transaction or, where that buys nothing, as they come. */
+export async function exchangeInSteps(
+  outbox: Pick<CallbackOutbox, 'recordAttempts' | 'claimDue' | 'formDeliveries'>,
+  attempts: CallbackAttemptRecord[],
+  now: number,
+  { leaseMs, limit, form }: ExchangeOptions,
+): Promise<ClaimedDelivery[]> {
+  await outbox.recordAttempts(attempts);
+  if (limit <= 0) return [];
+  const due = await outbox.claimDue(now, leaseMs, limit);
+  // Forming scans the unbatched events, so it runs only when the deliveries already formed cannot fill the slots.
+  if (due.length < limit && (await outbox.formDeliveries(now, form)) > 0) due.push(...(await outbox.claimDue(now, leaseMs, limit - due.length)));
+  return due;
 }
 
 export interface ClaimedDelivery {

@@ -566,7 +566,8 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
               )
             ).map((r) => ({ ...r, price_final: r['price_final'] === null ? null : Boolean(r['price_final']), stop_requested: Boolean(r['stop_requested']) })),
             accounts: (await side.rows('select id, balance, reserved from accounts order by id')).map((r) => ({ ...r })),
-            events: (await side.rows('select message_uuid, url, payload, created_at, delivery_id is null as unbatched from callback_events order by id')).map((r) => ({ ...r, unbatched: Boolean(r['unbatched']) })),
+            // In event order within each account and URL: the order the callbacks keep.
+            events: (await side.rows('select message_uuid, url, payload, created_at, delivery_id is null as unbatched from callback_events order by account_id, url, id')).map((r) => ({ ...r, unbatched: Boolean(r['unbatched']) })),
             deliveryRows: sorted(await side.rows('select body, message_uuids, attempts, state, next_attempt_at, first_attempt_at, last_result from callback_deliveries')),
             refs: sorted(await side.rows('select connector, ref_key, message_uuid, part from carrier_refs')),
             parts: (await side.rows('select message_uuid, part, outcome, error_code from message_parts order by message_uuid, part')).map((r) => ({ ...r })),

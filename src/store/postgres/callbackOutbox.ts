@@ -5,6 +5,7 @@ import type {
   FormDeliveriesOptions,
   PendingCallbacks,
 } from '../callbackOutbox.js';
+import { exchangeInSteps } from '../callbackOutbox.js';
 import { newMessageId } from '../messageIds.js';
 import type { Sql, TransactionSql } from './connection.js';
 
@@ -19,12 +20,15 @@ const READ_EVENTS = 5000;
  * Each operation is one small function whose guard is inside its statement (as graphile-worker does).
  */
 export function pgCallbackOutbox(sql: Sql, newDeliveryId: () => string = newMessageId): CallbackOutbox {
-  return {
+  const outbox: CallbackOutbox = {
     formDeliveries: (now, options) => formDeliveries(sql, newDeliveryId, now, options),
     claimDue: (now, leaseMs, limit) => claimDue(sql, now, leaseMs, limit),
     recordAttempts: (attempts) => recordAttempts(sql, attempts),
+    // Each step is its own short transaction: nodes do not wait on one another's rounds.
+    exchange: (attempts, now, options) => exchangeInSteps(outbox, attempts, now, options),
     pendingCount: () => pendingCount(sql),
   };
+  return outbox;
 }
 
 interface EventRow {

@@ -4,10 +4,12 @@ import type {
   CallbackAttemptRecord,
   CallbackOutbox,
   ClaimedDelivery,
+  ExchangeOptions,
   FormDeliveriesOptions,
   PendingCallbacks,
 } from '../callbackOutbox.js';
 import { newMessageId } from '../messageIds.js';
+import { sqliteOutboxWrites } from './outboxWrites.js';
 
 /** The callback outbox on SQLite (one process, one writer); each operation is one transaction. */
 export function sqliteCallbackOutbox(db: Database.Database, newDeliveryId: () => string = newMessageId): CallbackOutbox {
@@ -15,6 +17,14 @@ export function sqliteCallbackOutbox(db: Database.Database, newDeliveryId: () =>
   const claim = claimDue(db);
   const record = recordAttempts(db);
   const pending = pendingCount(db);
+  const exchange = writeTransaction(db, (attempts: CallbackAttemptRecord[], now: number, { leaseMs, limit, form: formOptions }: ExchangeOptions) => {
+    if (attempts.length > 0) record(attempts);
+    if (limit <= 0) return [];
+    const due = claim(now, leaseMs, limit);
+    // Forming scans the unbatched events, so it runs only when the deliveries already formed cannot fill the slots.
+    if (due.length < limit && form(now, formOptions) > 0) due.push(...claim(now, leaseMs, limit - due.length));
+    return due;
+  });
   return {
     async formDeliveries(now, options) {
       return form(now, options);
@@ -25,17 +35,13 @@ export function sqliteCallbackOutbox(db: Database.Database, newDeliveryId: () =>
     async recordAttempts(attempts) {
       return attempts.length === 0 ? 0 : record(attempts);
     },
+    async exchange(attempts, now, options) {
+      return exchange(attempts, now, options);
+    },
     async pendingCount() {
       return pending();
     },
   };
-}
-
-interface EventRow {
-  id: number;
-  message_uuid: string;
-  payload: string;
-  created_at: number;
 }
 
 function formDeliveries(db: Database.Database, newDeliveryId: () => string) {
@@ -49,32 +55,16 @@ function formDeliveries(db: Database.Database, newDeliveryId: () => string) {
      where g.n >= @maxEvents or first.created_at <= @oldEnough
      order by first.created_at, first.id`,
   );
-  const nextEvents = db.prepare<[number, string, number], EventRow>(
-    `select id, message_uuid, payload, created_at from callback_events
-     where account_id = ? and url = ? and delivery_id is null order by id limit ?`,
-  );
-  const insertDelivery = db.prepare(
-    `insert into callback_deliveries (id, account_id, url, body, message_uuids, created_at, next_attempt_at)
-     values (@id, @accountId, @url, @body, @messageUuids, @now, @now)`,
-  );
-  // The events just read are exactly the group's unbatched ones between the first and last id (same transaction).
-  const assignEvents = db.prepare(
-    `update callback_events set delivery_id = @id
-     where account_id = @accountId and url = @url and delivery_id is null and id between @firstId and @lastId`,
-  );
+  const writes = sqliteOutboxWrites(db, newDeliveryId);
   return writeTransaction(db, (now: number, { maxEvents, fillWaitMs, limitEvents = Infinity }: FormDeliveriesOptions): number => {
     const oldEnough = now - fillWaitMs;
     let formed = 0;
     let events = 0;
     for (const { account_id: accountId, url } of readyGroups.all({ maxEvents, oldEnough })) {
       while (events < limitEvents) {
-        const rows = nextEvents.all(accountId, url, maxEvents);
+        const rows = writes.unbatched(accountId, url, maxEvents);
         if (rows.length === 0 || (rows.length < maxEvents && rows[0]!.created_at > oldEnough)) break;
-        const id = newDeliveryId();
-        const body = `[${rows.map((row) => row.payload).join(',')}]`;
-        const messageUuids = JSON.stringify([...new Set(rows.map((row) => row.message_uuid))]);
-        insertDelivery.run({ id, accountId, url, body, messageUuids, now });
-        assignEvents.run({ id, accountId, url, firstId: rows[0]!.id, lastId: rows[rows.length - 1]!.id });
+        writes.deliver(accountId, url, rows, now);
         formed += 1;
         events += rows.length;
       }

@@ -76,14 +76,15 @@ export function callbackOutboxContract(ctx: SharedStore): void {
     it('full batches of 100 go at once, in event order; the young rest waits for the fill time', async () => {
       const account = await newAccount(ctx.store);
       const uuids = await sentEvents(ctx.store, account, 'https://example.com/cb', 250, T0);
-      assert.equal(await ctx.store.callbacks.formDeliveries(T0, FORM), 2);
+      // At the latest here: a store may already form full deliveries in the transaction that writes their events.
+      await ctx.store.callbacks.formDeliveries(T0, FORM);
+      assert.deepEqual(await pending(), { unbatchedEvents: 50, pendingDeliveries: 2 });
       const full = await ctx.store.callbacks.claimDue(T0, LEASE, 10);
       assert.deepEqual(
         full.map(uuidsIn).sort((a, b) => a[0]!.localeCompare(b[0]!)),
         [uuids.slice(0, 100), uuids.slice(100, 200)],
       );
       for (const d of full) assert.deepEqual(d.messageUuids, uuidsIn(d));
-      assert.deepEqual(await pending(), { unbatchedEvents: 50, pendingDeliveries: 2 });
       assert.equal(await ctx.store.callbacks.formDeliveries(T0 + 999, FORM), 0);
       assert.equal(await ctx.store.callbacks.formDeliveries(T0 + 1000, FORM), 1);
       const [rest] = await ctx.store.callbacks.claimDue(T0 + 1000, LEASE, 10);
@@ -250,12 +251,31 @@ export function callbackOutboxContract(ctx: SharedStore): void {
 
     it('limitEvents bounds one round; the next round forms the rest', async () => {
       const account = await newAccount(ctx.store);
-      await sentEvents(ctx.store, account, 'https://example.com/cb', 300, T0);
-      const first = await ctx.store.callbacks.formDeliveries(T0, { ...FORM, limitEvents: 100 });
+      for (const url of ['https://example.com/a', 'https://example.com/b', 'https://example.com/c']) await sentEvents(ctx.store, account, url, 90, T0);
+      const first = await ctx.store.callbacks.formDeliveries(T0 + 1000, { ...FORM, limitEvents: 100 });
       assert.ok(first >= 1 && first < 3, `formed ${first}`);
-      const rest = await ctx.store.callbacks.formDeliveries(T0, FORM);
+      const rest = await ctx.store.callbacks.formDeliveries(T0 + 1000, FORM);
       assert.equal(first + rest, 3);
       assert.deepEqual(await pending(), { unbatchedEvents: 0, pendingDeliveries: 3 });
+    });
+
+    it('exchange: records the attempts, claims what is due, forms deliveries when fewer than the limit are due', async () => {
+      const account = await newAccount(ctx.store);
+      await sentEvents(ctx.store, account, 'https://example.com/x1', 1, T0);
+      await sentEvents(ctx.store, account, 'https://example.com/x2', 1, T0);
+      await ctx.store.callbacks.formDeliveries(T0 + 1000, FORM);
+      const exchange = (records: CallbackAttemptRecord[], now: number, limit: number) =>
+        ctx.store.callbacks.exchange(records, now, { leaseMs: LEASE, limit, form: FORM });
+      const [one] = await exchange([], T0 + 1000, 1);
+      assert.deepEqual(await pending(), { unbatchedEvents: 0, pendingDeliveries: 2 });
+      // One event young, one old enough: only the old one is formed, and claimed with what was due.
+      await sentEvents(ctx.store, account, 'https://example.com/x3', 1, T0 + 500);
+      await sentEvents(ctx.store, account, 'https://example.com/x4', 1, T0 + 1500);
+      const claimed = await exchange([attempt(one!, 'delivered', T0 + 1500)], T0 + 1500, 5);
+      assert.deepEqual(sorted(claimed.map((d) => d.url)), ['https://example.com/x2', 'https://example.com/x3']);
+      assert.deepEqual(await pending(), { unbatchedEvents: 1, pendingDeliveries: 2 });
+      assert.deepEqual(await exchange([attempt(claimed[0]!, 'delivered', T0 + 1600)], T0 + 1600, 0), [], 'a limit of 0 only records');
+      assert.deepEqual(await pending(), { unbatchedEvents: 1, pendingDeliveries: 1 });
     });
   });
 }

@@ -5,6 +5,7 @@ import type { CallbackEvent, Channel, Status } from '../../../domain/channels.js
 import type { Report } from '../../../domain/lifecycle.js';
 import { planReport, type MessageState } from '../../../domain/reportPlan.js';
 import { sqliteCarrierParts } from './carrierParts.js';
+import { sqliteOutboxWrites, type OutboxEvent } from '../outboxWrites.js';
 import type { ReportEnvelope } from '../../store.js';
 
 interface StateRow {
@@ -48,9 +49,7 @@ export function sqliteApplyReports(db: Database.Database) {
   const update = db.prepare(UPDATE);
   const releaseLease = db.prepare('update messages set lease_owner = null, lease_until = null where uuid = ?');
   const note = db.prepare('insert into message_events (message_uuid, at, kind, detail) values (?, ?, ?, ?)');
-  const outbox = db.prepare(
-    'insert into callback_events (account_id, message_uuid, url, payload, created_at) values (?, ?, ?, ?, ?)',
-  );
+  const outbox = sqliteOutboxWrites(db);
   const originalUrl = db.prepare<[string, string], { url: string }>('select url from short_links where message_uuid = ? and short_url = ?');
   const money = db.prepare('update accounts set balance = balance + ?, reserved = reserved + ? where id = ?');
   const parts = sqliteCarrierParts(db);
@@ -61,6 +60,8 @@ export function sqliteApplyReports(db: Database.Database) {
     // Each message touched in this transaction, as its reports leave it: a message with several reports in one
     // round (hand-off and an instant receipt) is read once and written once.
     const touched = new Map<string, Touched>();
+    // The callback events of this transaction per account and URL, in order: full deliveries are formed at once.
+    const callbacks = new Map<string, { accountId: number; url: string; events: OutboxEvent[] }>();
 
     const applyOne = (envelope: ReportEnvelope): void => {
       const target = parts.resolve(envelope, now);
@@ -102,8 +103,12 @@ export function sqliteApplyReports(db: Database.Database) {
           dueAt: plan.watchExpiry ? row.expires_at : null,
         };
       }
-      for (const payload of plan.callbacks) {
-        outbox.run(row.account_id, uuid, row.callback_url, JSON.stringify(payload), now);
+      if (plan.callbacks.length > 0) {
+        const url = row.callback_url!;
+        const key = `${row.account_id} ${url}`;
+        let group = callbacks.get(key);
+        if (!group) callbacks.set(key, (group = { accountId: row.account_id, url, events: [] }));
+        for (const payload of plan.callbacks) group.events.push({ message_uuid: uuid, payload: JSON.stringify(payload) });
       }
       if (plan.balanceDelta !== 0 || plan.reservedDelta !== 0) {
         const delta = accountDeltas.get(row.account_id) ?? { balance: 0, reserved: 0 };
@@ -140,6 +145,7 @@ export function sqliteApplyReports(db: Database.Database) {
         releaseLease.run(uuid);
       }
     }
+    for (const { accountId, url, events } of callbacks.values()) outbox.add(accountId, url, events, now);
     for (const [accountId, delta] of accountDeltas) money.run(delta.balance, delta.reserved, accountId);
   });
 }
