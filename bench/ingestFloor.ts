@@ -2,9 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newMessageId } from '../src/store/messageIds.js';
-import { durably, openSqliteDatabase } from '../src/store/sqlite/sqliteStore.js';
+import type Database from 'better-sqlite3';
+import { openSqliteDatabase } from '../src/store/sqlite/sqliteStore.js';
 import { INSERT_MESSAGE } from '../src/store/sqlite/messages/accept.js';
 import { voicecodeBatch } from './voicecodeBatch.js';
+
+/** A write whose commit is fsynced (synchronous=FULL): what the gateway does for an accepted batch (walSync.ts). */
+function durably<T>(db: Database.Database, write: () => T): T {
+  db.pragma('synchronous = FULL');
+  try {
+    return write();
+  } finally {
+    db.pragma('synchronous = NORMAL');
+  }
+}
 
 /**
  * The floor: this process parses a 1000-message VOICECODE batch and inserts it into SQLite in one

@@ -16,6 +16,7 @@ import { sqliteStop } from './messages/stop.js';
 import { migrate } from './schema.js';
 import type { WriteLock } from './writeLock.js';
 import { useWriteLock } from './writeTransaction.js';
+import { walSync } from './walSync.js';
 import { sqliteCallbackOutbox } from './callbackOutbox.js';
 import { sqliteApplyReports } from './engine/applyReports.js';
 import { sqliteClaimDue } from './engine/claimDue.js';
@@ -24,15 +25,15 @@ import { sqliteReschedule } from './engine/reschedule.js';
 import { sqliteTimeline } from './engine/timeline.js';
 import { sqliteSenders } from './senders.js';
 
-/**
- * Opens (creating it and its folder if needed) a SQLite database. One process, one writer.
- * WAL with synchronous=NORMAL: every commit survives a crash of the process (kill -9); only the
- * acceptance of messages is also made to survive a power cut (see `durably`), since fsync on every
- * engine and outbox commit would cost most of the throughput.
- */
 /** With a checkpoint thread, the writers' own checkpoints are only a bound on the WAL should that thread fall behind (~400 MB). */
 const FALLBACK_AUTOCHECKPOINT_PAGES = 100_000;
 
+/**
+ * Opens (creating it and its folder if needed) a SQLite database. One process, one writer.
+ * WAL with synchronous=NORMAL: every commit survives a crash of the process (kill -9); only the
+ * acceptance of messages and stops are also made to survive a power cut (see walSync.ts), since fsync on
+ * every engine and outbox commit would cost most of the throughput.
+ */
 export function openSqliteDatabase(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -45,20 +46,6 @@ export function openSqliteDatabase(path: string): Database.Database {
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;
-}
-
-/**
- * Runs a write with synchronous=FULL: the commit is fsynced before we answer, so a batch answered 201
- * survives a power cut. In WAL mode that fsync also makes every earlier NORMAL commit durable.
- */
-export function durably<T>(db: Database.Database, write: () => T): T {
-  const before = db.pragma('synchronous', { simple: true });
-  db.pragma('synchronous = FULL');
-  try {
-    return write();
-  } finally {
-    db.pragma(`synchronous = ${Number(before)}`);
-  }
 }
 
 export interface SqliteStoreOptions {
@@ -83,6 +70,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
   const reschedule = sqliteReschedule(db);
   const applyReports = sqliteApplyReports(db);
   const getOne = db.prepare<[string, number], MessageRow>('select * from messages where uuid = ? and account_id = ?');
+  const wal = walSync(path);
   return {
     accounts: sqliteAccounts(db),
     keys: sqliteKeys(db),
@@ -91,7 +79,10 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
     idempotency: sqliteIdempotency(db),
     messages: {
       async accept(batch, now) {
-        return durably(db, () => accept(batch, now));
+        // Answered 201 only once on disk (a power cut must not lose it), flushed outside the write lock.
+        const results = accept(batch, now);
+        await wal.sync();
+        return results;
       },
       async get(accountId, uuid) {
         const row = getOne.get(uuid.toLowerCase(), accountId);
@@ -102,7 +93,9 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
       },
       async stop(accountId, uuids, now) {
         // A 200 is a promise (spec §9): it must survive a power cut like an acceptance.
-        return durably(db, () => stop(accountId, uuids, now));
+        const codes = stop(accountId, uuids, now);
+        await wal.sync();
+        return codes;
       },
       async storeInbound(message) {
         return storeInbound(message);
@@ -129,6 +122,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
     },
     callbacks: sqliteCallbackOutbox(db),
     async close() {
+      wal.close();
       db.close();
     },
   };
