@@ -8,7 +8,8 @@ import { closeSync, fsync, openSync } from 'node:fs';
  * WAL frames are only ever appended until a completed checkpoint, which has made them part of the
  * (flushed) database file, lets the WAL start over.
  */
-export function walSync(databasePath: string) {
+/** `flushFile` is fs.fsync; tests pass their own to see the flushes. */
+export function walSync(databasePath: string, flushFile: typeof fsync = fsync) {
   let fd: number | null = null;
   /** The flush under way: it may have started before the caller's commit. */
   let running: Promise<void> | null = null;
@@ -19,7 +20,7 @@ export function walSync(databasePath: string) {
     const flush = new Promise<void>((resolve, reject) => {
       // The WAL exists once the first commit was written: only then is there anything to flush.
       fd ??= openSync(`${databasePath}-wal`, 'r+');
-      fsync(fd, (error) => (error ? reject(error) : resolve()));
+      flushFile(fd, (error) => (error ? reject(error) : resolve()));
     }).finally(() => {
       if (running === flush) running = null;
     });
