@@ -265,7 +265,9 @@ export class SmppSession {
         if (header.commandStatus !== ESME_ROK || header.commandId !== bindCommandId + 0x80000000) {
           const answer = header.commandId === COMMAND.generic_nack ? 'generic_nack' : `${command}_resp`;
           this.log('warn', { answer, status: describeStatus(header.commandStatus) }, 'SMPP bind refused');
-          link.socket.destroy();
+          // A graceful close (FIN): destroying a socket with unread bytes would reset the SMSC's side.
+          link.socket.end();
+          setTimeout(() => link.socket.destroy(), UNBIND_WAIT_MS).unref();
           return;
         }
         link.bound = true;
