@@ -17,7 +17,7 @@ const FORM = { maxEvents: 100, fillWaitMs: 1000 };
 const LEASE = 10 * SECOND;
 
 /** `count` VK messages asking for the `sent` event at `url`, handed off at `at` in order: one outbox event each. */
-async function sentEvents(store: Store, account: Account, url: string, count: number, at: number): Promise<string[]> {
+export async function sentEvents(store: Store, account: Account, url: string, count: number, at: number): Promise<string[]> {
   const uuids = await acceptAll(
     store,
     account.id,

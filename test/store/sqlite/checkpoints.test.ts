@@ -71,18 +71,17 @@ describe('checkpointer', () => {
     write(db, 2_000);
     const lock = new WriteLock();
     const released = new Int32Array(new SharedArrayBuffer(4));
+    // Another thread takes the lock through WriteLock itself, holds it 300 ms, and marks the release just before it.
     const holder = new Worker(
       `const { workerData, parentPort } = require('node:worker_threads');
-       const cells = new Int32Array(workerData.lock, 0, 2);
-       const ticket = Atomics.add(cells, 0, 1);
-       while (Atomics.load(cells, 1) !== ticket) Atomics.wait(cells, 1, Atomics.load(cells, 1), 10);
-       parentPort.postMessage('locked');
-       setTimeout(() => {
-         Atomics.store(workerData.released, 0, 1);
-         Atomics.add(cells, 1, 1);
-         Atomics.notify(cells, 1);
-       }, 300);`,
-      { eval: true, workerData: { lock: lock.buffer, released } },
+       import(workerData.writeLock).then(({ WriteLock }) => {
+         new WriteLock(workerData.lock).run(() => {
+           parentPort.postMessage('locked');
+           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+           Atomics.store(workerData.released, 0, 1);
+         });
+       });`,
+      { eval: true, workerData: { lock: lock.buffer, released, writeLock: new URL('../../../src/store/sqlite/writeLock.js', import.meta.url).href } },
     );
     await new Promise((resolve) => holder.once('message', resolve));
     createCheckpointer(db, lock).run();

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sqliteStore } from '../../../src/store/sqlite/sqliteStore.js';
-import { acceptAll, candidate, draft, newAccount, report } from '../contract/support.js';
+import { sentEvents } from '../contract/callbackOutbox.js';
+import { newAccount } from '../contract/support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dgw-outbox-'));
 const store = sqliteStore(join(dir, 'gateway.db'));
@@ -22,16 +23,7 @@ const URL = 'https://example.com/cb';
 
 test('full deliveries are formed by the apply that writes their events; the waiting ones go first into the next', async () => {
   const account = await newAccount(store);
-  const sent = async (count: number, at: number) => {
-    const uuids = await acceptAll(
-      store,
-      account.id,
-      Array.from({ length: count }, () => candidate(draft({ channelType: 'VK', callbackUrl: URL, callbackEvents: ['sent'] }), at, { price: 1 })),
-      at,
-    );
-    await store.engine.apply(uuids.map((u) => report.sent(u, at, 1)), at);
-    return uuids;
-  };
+  const sent = (count: number, at: number) => sentEvents(store, account, URL, count, at);
   const first = await sent(250, T0);
   assert.deepEqual(await store.callbacks.pendingCount(), { unbatchedEvents: 50, pendingDeliveries: 2 });
   const second = await sent(60, T0 + 10);
