@@ -11,6 +11,7 @@ import { createDelivery } from './delivery.js';
  */
 const { config, sqliteWriteLock } = workerData as { config: GatewayConfig; sqliteWriteLock: SharedArrayBuffer };
 const logger = pino({ level: config.logLevel, base: { thread: 'delivery' } });
+// Only `serve` starts this thread, and on SQLite it always runs the checkpoint thread (gateway.ts).
 const store = await openStore(config.database, { sqliteWriteLock, sqliteExternalCheckpoints: true });
 const delivery = createDelivery(store, config, systemClock, logger);
 await delivery.start();
