@@ -19,7 +19,7 @@ beforeEach(() => {
 afterEach(() => database.close());
 
 function deliveries(): { id: string; account_id: number; url: string; body: string; message_uuids: string; state: string }[] {
-  return db.prepare('select * from callback_deliveries order by id').all() as never;
+  return db.prepare('select * from callback_deliveries d join callback_delivery_bodies b on b.delivery_id = d.id order by id').all() as never;
 }
 
 function attemptOf(delivery: ClaimedDelivery, outcome: 'delivered' | 'retry' | 'dropped', at: number, nextAttemptAt: number | null = null): CallbackAttemptRecord {

@@ -568,7 +568,15 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
             accounts: (await side.rows('select id, balance, reserved from accounts order by id')).map((r) => ({ ...r })),
             // In event order within each account and URL: the order the callbacks keep.
             events: (await side.rows('select message_uuid, url, payload, created_at, delivery_id is null as unbatched from callback_events order by account_id, url, id')).map((r) => ({ ...r, unbatched: Boolean(r['unbatched']) })),
-            deliveryRows: sorted(await side.rows('select body, message_uuids, attempts, state, next_attempt_at, first_attempt_at, last_result from callback_deliveries')),
+            // SQLite keeps a delivery's body in a table of its own (schema.ts).
+            deliveryRows: sorted(
+              await side.rows(
+                side === pg
+                  ? 'select body, message_uuids, attempts, state, next_attempt_at, first_attempt_at, last_result from callback_deliveries'
+                  : `select b.body, b.message_uuids, d.attempts, d.state, d.next_attempt_at, d.first_attempt_at, d.last_result
+                     from callback_deliveries d join callback_delivery_bodies b on b.delivery_id = d.id`,
+              ),
+            ),
             refs: sorted(await side.rows('select connector, ref_key, message_uuid, part from carrier_refs')),
             parts: (await side.rows('select message_uuid, part, outcome, error_code from message_parts order by message_uuid, part')).map((r) => ({ ...r })),
             kept: sorted(await side.rows('select r.envelope, r.received_at, k.connector, k.ref_key from pending_reports r join pending_report_keys k on k.report_id = r.id')),

@@ -78,8 +78,6 @@ interface ClaimedRow {
   id: string;
   account_id: number;
   url: string;
-  body: string;
-  message_uuids: string;
   attempts: number;
   first_attempt_at: number | null;
   signing_secret: string | null;
@@ -92,22 +90,28 @@ function claimDue(db: Database.Database) {
      where id in (select id from callback_deliveries
                   where state = 'pending' and next_attempt_at <= @now and (lease_until is null or lease_until <= @now)
                   order by next_attempt_at limit @limit)
-     returning id, account_id, url, body, message_uuids, attempts, first_attempt_at,
+     returning id, account_id, url, attempts, first_attempt_at,
        (select signing_secret from accounts where accounts.id = callback_deliveries.account_id) as signing_secret`,
+  );
+  const bodyOf = db.prepare<[string], { body: string; message_uuids: string }>(
+    'select body, message_uuids from callback_delivery_bodies where delivery_id = ?',
   );
   return (now: number, leaseMs: number, limit: number): ClaimedDelivery[] => {
     const leaseUntil = now + leaseMs;
-    return claim.all({ now, leaseUntil, limit }).map((row) => ({
-      id: row.id,
-      accountId: row.account_id,
-      url: row.url,
-      body: row.body,
-      attempts: row.attempts,
-      firstAttemptAt: row.first_attempt_at,
-      messageUuids: JSON.parse(row.message_uuids) as string[],
-      signingSecret: row.signing_secret,
-      leaseUntil,
-    }));
+    return claim.all({ now, leaseUntil, limit }).map((row) => {
+      const { body, message_uuids } = bodyOf.get(row.id)!;
+      return {
+        id: row.id,
+        accountId: row.account_id,
+        url: row.url,
+        body,
+        attempts: row.attempts,
+        firstAttemptAt: row.first_attempt_at,
+        messageUuids: JSON.parse(message_uuids) as string[],
+        signingSecret: row.signing_secret,
+        leaseUntil,
+      };
+    });
   };
 }
 
@@ -126,8 +130,8 @@ function recordAttempts(db: Database.Database) {
   const timeline = db.prepare(
     `insert into message_events (message_uuid, at, kind, detail)
      select value, @at, 'callback_attempt', @detail
-     from callback_deliveries, json_each(callback_deliveries.message_uuids)
-     where callback_deliveries.id = @id`,
+     from callback_delivery_bodies, json_each(callback_delivery_bodies.message_uuids)
+     where callback_delivery_bodies.delivery_id = @id`,
   );
   return writeTransaction(db, (attempts: CallbackAttemptRecord[]): number => {
     let recorded = 0;

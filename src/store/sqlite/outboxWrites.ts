@@ -24,9 +24,9 @@ export function sqliteOutboxWrites(db: Database.Database, newDeliveryId: () => s
      where account_id = ? and url = ? and delivery_id is null order by id limit ?`,
   );
   const insertDelivery = db.prepare(
-    `insert into callback_deliveries (id, account_id, url, body, message_uuids, created_at, next_attempt_at)
-     values (@id, @accountId, @url, @body, @messageUuids, @now, @now)`,
+    `insert into callback_deliveries (id, account_id, url, created_at, next_attempt_at) values (@id, @accountId, @url, @now, @now)`,
   );
+  const insertBody = db.prepare('insert into callback_delivery_bodies (delivery_id, body, message_uuids) values (?, ?, ?)');
   // Events read in this transaction are exactly the group's unbatched ones between the first and last id.
   const assignEvents = db.prepare(
     `update callback_events set delivery_id = @id
@@ -38,7 +38,8 @@ export function sqliteOutboxWrites(db: Database.Database, newDeliveryId: () => s
     const id = newDeliveryId();
     const body = `[${events.map((event) => event.payload).join(',')}]`;
     const messageUuids = JSON.stringify([...new Set(events.map((event) => event.message_uuid))]);
-    insertDelivery.run({ id, accountId, url, body, messageUuids, now });
+    insertDelivery.run({ id, accountId, url, now });
+    insertBody.run(id, body, messageUuids);
     const stored = events.filter((event) => event.id !== undefined);
     if (stored.length > 0) assignEvents.run({ id, accountId, url, firstId: stored[0]!.id, lastId: stored[stored.length - 1]!.id });
   }

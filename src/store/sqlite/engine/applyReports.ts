@@ -6,9 +6,11 @@ import type { Report } from '../../../domain/lifecycle.js';
 import { planReport, type MessageState } from '../../../domain/reportPlan.js';
 import { sqliteCarrierParts } from './carrierParts.js';
 import { sqliteOutboxWrites, type OutboxEvent } from '../outboxWrites.js';
+import { sqliteInsertRows } from '../insertRows.js';
 import type { ReportEnvelope } from '../../store.js';
 
 interface StateRow {
+  rowid: number;
   account_id: number;
   channel_type: string;
   status: string;
@@ -26,17 +28,28 @@ interface StateRow {
   expires_at: number | null;
 }
 
+// The hot statements of delivery: read as arrays and bound by position, which costs a third less per row than
+// named parameters and row objects; rows are found again by rowid, not through the uuid index.
 const LOAD = `
-  select account_id, channel_type, status, total_parts, reserved, price_total, price_currency, price_parts,
+  select rowid, account_id, channel_type, status, total_parts, reserved, price_total, price_currency, price_parts,
     price_final, callback_url, callback_events, short_url, created_at, sent_at, expires_at
   from messages where uuid = ?`;
 
 const UPDATE = `
-  update messages set status = @status, error_code = @errorCode, status_at = @statusAt, sent_at = @sentAt,
-    message_time = @messageTime, reserved = @reserved, price_total = @priceTotal, price_currency = @priceCurrency,
-    price_parts = @priceParts, price_final = @priceFinal, due_at = @dueAt, lease_owner = null, lease_until = null,
-    connector = coalesce(@connector, connector)
-  where uuid = @uuid`;
+  update messages set status = ?, error_code = ?, status_at = ?, sent_at = ?, message_time = ?, reserved = ?,
+    price_total = ?, price_currency = ?, price_parts = ?, price_final = ?, due_at = ?, lease_owner = null,
+    lease_until = null, connector = coalesce(?, connector)
+  where rowid = ?`;
+
+type LoadedRow = [number, number, string, string, number, number, number | null, string | null, number | null, number | null, string | null, string | null, number | null, number, number | null, number | null];
+
+function stateRow(r: LoadedRow): StateRow {
+  return {
+    rowid: r[0], account_id: r[1], channel_type: r[2], status: r[3], total_parts: r[4], reserved: r[5], price_total: r[6],
+    price_currency: r[7], price_parts: r[8], price_final: r[9], callback_url: r[10], callback_events: r[11], short_url: r[12],
+    created_at: r[13], sent_at: r[14], expires_at: r[15],
+  };
+}
 
 /**
  * Applies reports in one transaction: status changes (domain/lifecycle), money (domain/reportPlan),
@@ -44,11 +57,11 @@ const UPDATE = `
  * transaction as the change (DESIGN.md: nothing is sent that is not in the outbox first).
  */
 export function sqliteApplyReports(db: Database.Database) {
-  const load = db.prepare<[string], StateRow>(LOAD);
+  const load = db.prepare<[string], LoadedRow>(LOAD).raw();
   const account = db.prepare<[number], AccountBilling>('select currency, billing_enabled from accounts where id = ?');
   const update = db.prepare(UPDATE);
-  const releaseLease = db.prepare('update messages set lease_owner = null, lease_until = null where uuid = ?');
-  const note = db.prepare('insert into message_events (message_uuid, at, kind, detail) values (?, ?, ?, ?)');
+  const releaseLease = db.prepare('update messages set lease_owner = null, lease_until = null where rowid = ?');
+  const insertNotes = sqliteInsertRows(db, 'message_events', ['message_uuid', 'at', 'kind', 'detail']);
   const outbox = sqliteOutboxWrites(db);
   const originalUrl = db.prepare<[string, string], { url: string }>('select url from short_links where message_uuid = ? and short_url = ?');
   const money = db.prepare('update accounts set balance = balance + ?, reserved = reserved + ? where id = ?');
@@ -62,6 +75,8 @@ export function sqliteApplyReports(db: Database.Database) {
     const touched = new Map<string, Touched>();
     // The callback events of this transaction per account and URL, in order: full deliveries are formed at once.
     const callbacks = new Map<string, { accountId: number; url: string; events: OutboxEvent[] }>();
+    // Timeline rows, in the order of the reports, written together at the end.
+    const notes: [uuid: string, at: number, kind: string, detail: string][] = [];
 
     const applyOne = (envelope: ReportEnvelope): void => {
       const target = parts.resolve(envelope, now);
@@ -69,20 +84,20 @@ export function sqliteApplyReports(db: Database.Database) {
       const { uuid } = target;
       let message = touched.get(uuid);
       if (!message) {
-        const row = load.get(uuid);
-        if (!row) return;
-        touched.set(uuid, (message = { row, write: null, releaseLease: false, connector: null }));
+        const loaded = load.get(uuid);
+        if (!loaded) return;
+        touched.set(uuid, (message = { row: stateRow(loaded), write: null, releaseLease: false, connector: null }));
       }
       const { row } = message;
       const report = parts.messageReport(uuid, target.part, clickOnOriginalUrl(envelope.report, uuid));
       if (report === null) {
-        note.run(uuid, envelope.report.at, `part_${envelope.report.kind}`, JSON.stringify({ source: envelope.source, part: target.part, detail: envelope.detail }));
+        notes.push([uuid, envelope.report.at, `part_${envelope.report.kind}`, JSON.stringify({ source: envelope.source, part: target.part, detail: envelope.detail })]);
         return;
       }
       let billing = accounts.get(row.account_id);
       if (!billing) accounts.set(row.account_id, (billing = account.get(row.account_id)!));
       const plan = planReport(toState(uuid, row, billing), report);
-      note.run(uuid, report.at, report.kind, JSON.stringify(timelineDetail(envelope, report, plan, row.status)));
+      notes.push([uuid, report.at, report.kind, JSON.stringify(timelineDetail(envelope, report, plan, row.status))]);
       if (envelope.handoff) {
         message.releaseLease = true;
         message.connector = envelope.handoff.connector;
@@ -127,22 +142,15 @@ export function sqliteApplyReports(db: Database.Database) {
       report.kind === 'click' ? { ...report, url: originalUrl.get(uuid, report.url)?.url ?? report.url } : report;
 
     for (const envelope of reports) applyOne(envelope);
-    for (const [uuid, { row, write, releaseLease: release, connector }] of touched) {
+    insertNotes(notes);
+    for (const { row, write, releaseLease: release, connector } of touched.values()) {
       if (write) {
-        update.run({
-          uuid,
-          status: row.status,
-          sentAt: row.sent_at,
-          reserved: row.reserved,
-          priceTotal: row.price_total,
-          priceCurrency: row.price_currency,
-          priceParts: row.price_parts,
-          priceFinal: row.price_final,
-          ...write,
-          connector,
-        });
+        update.run(
+          row.status, write.errorCode, write.statusAt, row.sent_at, write.messageTime, row.reserved, row.price_total,
+          row.price_currency, row.price_parts, row.price_final, write.dueAt, connector, row.rowid,
+        );
       } else if (release) {
-        releaseLease.run(uuid);
+        releaseLease.run(row.rowid);
       }
     }
     for (const { accountId, url, events } of callbacks.values()) outbox.add(accountId, url, events, now);

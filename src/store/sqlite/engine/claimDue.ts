@@ -18,52 +18,53 @@ const CLAIM = `
   returning uuid, account_id, channel_type, sender_name, destination, content, total_parts, expires_at,
     stop_requested, attempts, time_zone, send_after, complete_by, hours, days`;
 
-interface ClaimRow {
-  uuid: string;
-  account_id: number;
-  channel_type: string;
-  sender_name: string;
-  destination: string;
-  content: string;
-  total_parts: number;
-  expires_at: number;
-  stop_requested: number;
-  attempts: number;
-  time_zone: string;
-  send_after: number | null;
-  complete_by: number | null;
-  hours: string | null;
-  days: string | null;
-}
+/** A returned row, read as an array (cheaper than a row object for a thousand rows a round). */
+type ClaimRow = [
+  uuid: string,
+  accountId: number,
+  channelType: string,
+  senderName: string,
+  destination: string,
+  content: string,
+  totalParts: number,
+  expiresAt: number,
+  stopRequested: number,
+  attempts: number,
+  timeZone: string,
+  sendAfter: number | null,
+  completeBy: number | null,
+  hours: string | null,
+  days: string | null,
+];
 
 export function sqliteClaimDue(db: Database.Database) {
-  const claim = db.prepare<{ owner: string; until: number; now: number; limit: number }, ClaimRow>(CLAIM);
+  const claim = db.prepare<{ owner: string; until: number; now: number; limit: number }, ClaimRow>(CLAIM).raw();
   // One statement notes the whole claim in the timeline.
   const note = db.prepare(
     `insert into message_events (message_uuid, at, kind, detail)
-     select value ->> '$.uuid', @now, 'claimed', json_object('worker', @owner, 'attempt', value ->> '$.attempts') from json_each(@claims)`,
+     select value ->> 0, @now, 'claimed', json_object('worker', @owner, 'attempt', value ->> 1) from json_each(@claims)`,
   );
   return writeTransaction(db, (owner: string, now: number, leaseMs: number, limit: number): ClaimedMessage[] => {
     const rows = claim.all({ owner, until: now + leaseMs, now, limit });
-    if (rows.length > 0) note.run({ now, owner, claims: JSON.stringify(rows.map((r) => ({ uuid: r.uuid, attempts: r.attempts }))) });
-    return rows.map((row) => {
-      return {
-        uuid: row.uuid,
-        accountId: row.account_id,
-        channelType: row.channel_type as Channel,
-        senderName: row.sender_name,
-        destination: row.destination,
-        content: JSON.parse(row.content) as MessageContent,
-        totalParts: row.total_parts,
-        expiresAt: row.expires_at,
-        stopRequested: row.stop_requested === 1,
-        attempts: row.attempts,
-        timeZone: row.time_zone,
-        sendAfter: row.send_after,
-        completeBy: row.complete_by,
-        hours: row.hours === null ? null : (JSON.parse(row.hours) as number[]),
-        days: row.days === null ? null : (JSON.parse(row.days) as number[]),
-      };
-    });
+    if (rows.length > 0) note.run({ now, owner, claims: JSON.stringify(rows.map((r) => [r[0], r[9]])) });
+    return rows.map(
+      ([uuid, accountId, channelType, senderName, destination, content, totalParts, expiresAt, stopRequested, attempts, timeZone, sendAfter, completeBy, hours, days]) => ({
+        uuid,
+        accountId,
+        channelType: channelType as Channel,
+        senderName,
+        destination,
+        content: JSON.parse(content) as MessageContent,
+        totalParts,
+        expiresAt,
+        stopRequested: stopRequested === 1,
+        attempts,
+        timeZone,
+        sendAfter,
+        completeBy,
+        hours: hours === null ? null : (JSON.parse(hours) as number[]),
+        days: days === null ? null : (JSON.parse(days) as number[]),
+      }),
+    );
   });
 }
