@@ -44,10 +44,14 @@ export function sqliteClaimDue(db: Database.Database) {
     `insert into message_events (message_uuid, at, kind, detail)
      select value ->> 0, @now, 'claimed', json_object('worker', @owner, 'attempt', value ->> 1) from json_each(@claims)`,
   );
-  return writeTransaction(db, (owner: string, now: number, leaseMs: number, limit: number): ClaimedMessage[] => {
+  const claimRows = writeTransaction(db, (owner: string, now: number, leaseMs: number, limit: number): ClaimRow[] => {
     const rows = claim.all({ owner, until: now + leaseMs, now, limit });
     if (rows.length > 0) note.run({ now, owner, claims: JSON.stringify(rows.map((r) => [r[0], r[9]])) });
-    return rows.map(
+    return rows;
+  });
+  // Decoded after the transaction, outside the write lock.
+  return (owner: string, now: number, leaseMs: number, limit: number): ClaimedMessage[] =>
+    claimRows(owner, now, leaseMs, limit).map(
       ([uuid, accountId, channelType, senderName, destination, content, totalParts, expiresAt, stopRequested, attempts, timeZone, sendAfter, completeBy, hours, days]) => ({
         uuid,
         accountId,
@@ -66,5 +70,4 @@ export function sqliteClaimDue(db: Database.Database) {
         days: days === null ? null : (JSON.parse(days) as number[]),
       }),
     );
-  });
 }

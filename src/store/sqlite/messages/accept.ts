@@ -3,7 +3,7 @@ import { writeTransaction } from '../writeTransaction.js';
 import { newMessageId } from '../../messageIds.js';
 import { decideItem, senderKey, type BusinessContext } from '../../../domain/businessChecks.js';
 import type { Channel, TrafficType } from '../../../domain/channels.js';
-import type { AcceptBatch, AcceptResult } from '../../store.js';
+import type { AcceptBatch, AcceptCandidate, AcceptResult } from '../../store.js';
 import { searchableText } from '../../rows/messageRow.js';
 
 export const INSERT_MESSAGE = `
@@ -40,7 +40,7 @@ export function sqliteAccept(db: Database.Database) {
     'update idempotency_keys set response_status = ?, response_body = ? where account_id = ? and key = ?',
   );
 
-  return writeTransaction(db, (batch: AcceptBatch, now: number): AcceptResult[] => {
+  const acceptRows = writeTransaction(db, (batch: AcceptBatch, rows: MessageRowParams[], now: number): AcceptResult[] => {
     const state = account.get(batch.accountId);
     if (!state) throw new Error(`No account with id ${batch.accountId}`);
     const destinations = [...new Set(batch.candidates.map((c) => c.draft.destination))];
@@ -54,45 +54,16 @@ export function sqliteAccept(db: Database.Database) {
       available: state.balance - state.reserved,
     };
     let reservedTotal = 0;
-    const results = batch.candidates.map(({ draft, price, countryCode, schedule, shortLinks }): AcceptResult => {
+    const results = batch.candidates.map(({ draft, price, shortLinks }, i): AcceptResult => {
       const decision = decideItem(context, draft, price);
       if (!decision.accepted) return decision;
-      const uuid = newMessageId();
-      const reserved = context.billingEnabled ? price : 0;
-      reservedTotal += reserved;
-      insert.run({
-        uuid,
-        accountId: batch.accountId,
-        channelType: draft.channelType,
-        senderName: draft.senderName,
-        destination: draft.destination,
-        content: JSON.stringify(draft.content),
-        contentSearch: searchableText(draft.content),
-        ttl: draft.ttl,
-        tags: JSON.stringify(draft.tags),
-        externalMessageId: draft.externalMessageId,
-        callbackUrl: draft.callbackUrl,
-        callbackEvents: jsonOrNull(draft.callbackEvents),
-        useLocalTime: boolOrNull(draft.useLocalTime),
-        localSendTime: draft.localSendTime,
-        localCompletionTime: draft.localCompletionTime,
-        hours: jsonOrNull(draft.hours),
-        days: jsonOrNull(draft.days),
-        shortUrl: boolOrNull(draft.shortUrl),
-        totalParts: draft.totalParts,
-        trafficType: decision.trafficType,
-        trafficCenterId: batch.trafficCenterId,
-        countryCode,
-        reserved,
-        now,
-        dueAt: Math.max(now, schedule.sendAfter ?? now),
-        expiresAt: schedule.expiresAt,
-        sendAfter: schedule.sendAfter,
-        completeBy: schedule.completeBy,
-        timeZone: schedule.timeZone,
-      });
-      for (const l of shortLinks) link.run(l.slug, uuid, l.shortUrl, l.url);
-      return { accepted: true, uuid };
+      const row = rows[i]!;
+      row.trafficType = decision.trafficType;
+      row.reserved = context.billingEnabled ? price : 0;
+      reservedTotal += row.reserved;
+      insert.run(row);
+      for (const l of shortLinks) link.run(l.slug, row.uuid, l.shortUrl, l.url);
+      return { accepted: true, uuid: row.uuid };
     });
     if (reservedTotal !== 0) reserve.run(reservedTotal, batch.accountId);
     if (batch.idempotency) {
@@ -101,4 +72,43 @@ export function sqliteAccept(db: Database.Database) {
     }
     return results;
   });
+  // The rows are made before the write lock is taken: only the checks that read the account and the inserts hold it.
+  return (batch: AcceptBatch, now: number): AcceptResult[] => acceptRows(batch, batch.candidates.map((c) => rowParams(batch, c, now)), now);
+}
+
+/** The insert's parameters; traffic type and reservation come from the business checks. */
+type MessageRowParams = ReturnType<typeof rowParams>;
+
+function rowParams(batch: AcceptBatch, { draft, countryCode, schedule }: AcceptCandidate, now: number) {
+  return {
+    uuid: newMessageId(),
+    accountId: batch.accountId,
+    channelType: draft.channelType,
+    senderName: draft.senderName,
+    destination: draft.destination,
+    content: JSON.stringify(draft.content),
+    contentSearch: searchableText(draft.content),
+    ttl: draft.ttl,
+    tags: JSON.stringify(draft.tags),
+    externalMessageId: draft.externalMessageId,
+    callbackUrl: draft.callbackUrl,
+    callbackEvents: jsonOrNull(draft.callbackEvents),
+    useLocalTime: boolOrNull(draft.useLocalTime),
+    localSendTime: draft.localSendTime,
+    localCompletionTime: draft.localCompletionTime,
+    hours: jsonOrNull(draft.hours),
+    days: jsonOrNull(draft.days),
+    shortUrl: boolOrNull(draft.shortUrl),
+    totalParts: draft.totalParts,
+    trafficType: null as TrafficType | null,
+    trafficCenterId: batch.trafficCenterId,
+    countryCode,
+    reserved: 0,
+    now,
+    dueAt: Math.max(now, schedule.sendAfter ?? now),
+    expiresAt: schedule.expiresAt,
+    sendAfter: schedule.sendAfter,
+    completeBy: schedule.completeBy,
+    timeZone: schedule.timeZone,
+  };
 }
