@@ -3,9 +3,17 @@ import type { MessageRecord } from './message.js';
 import { unitsToNumber } from './money.js';
 import { redactCallbackUrl } from './callbackUrl.js';
 
-/** ISO 8601 UTC with second precision and `Z` (spec §2.2). */
+let lastSecond = NaN;
+let lastIso = '';
+
+/** ISO 8601 UTC with second precision and `Z` (spec §2.2). The last second is kept: events come in runs of one second. */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastIso = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastIso;
 }
 
 /** The message object of the read API (spec §8.3): every field present, null when it does not apply. */

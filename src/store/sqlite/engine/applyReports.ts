@@ -21,7 +21,8 @@ interface StateRow {
   price_parts: number | null;
   price_final: number | null;
   callback_url: string | null;
-  callback_events: string | null;
+  /** Parsed once per transaction, not once per report. */
+  callback_events: CallbackEvent[] | null;
   short_url: number | null;
   created_at: number;
   sent_at: number | null;
@@ -41,13 +42,30 @@ const UPDATE = `
     lease_until = null, connector = coalesce(?, connector)
   where rowid = ?`;
 
-type LoadedRow = [number, number, string, string, number, number, number | null, string | null, number | null, number | null, string | null, string | null, number | null, number, number | null, number | null];
+/** LOAD's columns in order. */
+type LoadedRow = [
+  number, number, string, string, number, number, number | null, string | null,
+  number | null, number | null, string | null, string | null, number | null, number, number | null, number | null,
+];
 
 function stateRow(r: LoadedRow): StateRow {
   return {
-    rowid: r[0], account_id: r[1], channel_type: r[2], status: r[3], total_parts: r[4], reserved: r[5], price_total: r[6],
-    price_currency: r[7], price_parts: r[8], price_final: r[9], callback_url: r[10], callback_events: r[11], short_url: r[12],
-    created_at: r[13], sent_at: r[14], expires_at: r[15],
+    rowid: r[0],
+    account_id: r[1],
+    channel_type: r[2],
+    status: r[3],
+    total_parts: r[4],
+    reserved: r[5],
+    price_total: r[6],
+    price_currency: r[7],
+    price_parts: r[8],
+    price_final: r[9],
+    callback_url: r[10],
+    callback_events: r[11] === null ? null : (JSON.parse(r[11]) as CallbackEvent[]),
+    short_url: r[12],
+    created_at: r[13],
+    sent_at: r[14],
+    expires_at: r[15],
   };
 }
 
@@ -188,7 +206,7 @@ function toState(uuid: string, row: StateRow, account: AccountBilling): MessageS
     currency: account.currency,
     billingEnabled: account.billing_enabled === 1,
     callbackUrl: row.callback_url,
-    callbackEvents: row.callback_events === null ? null : (JSON.parse(row.callback_events) as CallbackEvent[]),
+    callbackEvents: row.callback_events,
     shortUrl: row.short_url === null ? null : row.short_url === 1,
   };
 }
