@@ -20,6 +20,7 @@ import { walSync } from './walSync.js';
 import { sqliteCallbackOutbox } from './callbackOutbox.js';
 import { sqliteApplyReports } from './engine/applyReports.js';
 import { sqliteClaimDue } from './engine/claimDue.js';
+import { ClaimedStates } from './engine/planReports.js';
 import { sqliteEngineLookups } from './engine/lookups.js';
 import { sqliteReschedule } from './engine/reschedule.js';
 import { sqliteTimeline } from './engine/timeline.js';
@@ -66,9 +67,10 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
   const flashcall = sqliteFlashcallConversion(db);
   const followShortLink = sqliteFollowShortLink(db);
   const storeInbound = sqliteStoreInbound(db);
-  const claimDue = sqliteClaimDue(db);
+  const claimed = new ClaimedStates();
+  const claimDue = sqliteClaimDue(db, claimed);
   const reschedule = sqliteReschedule(db);
-  const applyReports = sqliteApplyReports(db);
+  const applyReports = sqliteApplyReports(db, { claimed });
   const getOne = db.prepare<[string, number], MessageRow>('select * from messages where uuid = ? and account_id = ?');
   const wal = walSync(path);
   return {

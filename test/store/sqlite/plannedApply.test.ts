@@ -72,3 +72,15 @@ test('a message changed between the plan and the write is planned again under th
   assert.equal(sent.length, 1, 'one timeline row: the planned one was rolled back');
   assert.equal(sent[0]!.detail?.['ignored'], 'status is already unsent');
 });
+
+test('the state a claim kept is not trusted: a message changed after its claim is planned from its row', async () => {
+  const { account, uuid } = await acceptedMessage();
+  const [claimed] = await store.engine.claimDue('worker-1', T0 + 500, 60_000, 10);
+  assert.equal(claimed?.uuid, uuid);
+  otherWriter.prepare(`update messages set status = 'unsent', error_code = 606, reserved = 0 where uuid = ?`).run(uuid);
+  otherWriter.prepare('update accounts set reserved = reserved - 7 where id = ?').run(account.id);
+  await store.engine.apply([report.sent(uuid, T0 + 1000, 7)], T0 + 1000);
+  const message = await mustGet(store, account.id, uuid);
+  assert.deepEqual([message.status, message.errorCode, message.price], ['unsent', 606, null]);
+  assert.equal((await mustAccount(store, account.id)).balance, account.balance, 'nothing charged');
+});

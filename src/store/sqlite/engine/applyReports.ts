@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { writeTransaction } from '../writeTransaction.js';
 import { sqliteOutboxWrites } from '../outboxWrites.js';
 import { sqliteInsertRows } from '../insertRows.js';
-import { plannedByReadsOnly, sqlitePlanReports, type ReportsPlan } from './planReports.js';
+import { plannedByReadsOnly, sqlitePlanReports, type ClaimedStates, type ReportsPlan } from './planReports.js';
 import type { ReportEnvelope } from '../../store.js';
 
 // Bound by position, which costs a third less per row than named parameters; found by rowid, not through the
@@ -26,7 +26,7 @@ class StalePlan extends Error {}
  * still be as planned; if one is not (another writer got there in between), the transaction is rolled back
  * and the reports are planned again inside it.
  */
-export function sqliteApplyReports(db: Database.Database, options: { beforeWrite?: () => void } = {}) {
+export function sqliteApplyReports(db: Database.Database, options: { claimed?: ClaimedStates; beforeWrite?: () => void } = {}) {
   const plan = sqlitePlanReports(db);
   const update = db.prepare(UPDATE);
   const releaseLease = db.prepare('update messages set lease_owner = null, lease_until = null where rowid = ? and status = ?');
@@ -57,9 +57,13 @@ export function sqliteApplyReports(db: Database.Database, options: { beforeWrite
   const planAndWrite = writeTransaction(db, (reports: ReportEnvelope[], now: number) => write(plan(reports, now), now));
 
   return (reports: ReportEnvelope[], now: number): void => {
-    if (!reports.every(plannedByReadsOnly)) return planAndWrite(reports, now);
+    if (!reports.every(plannedByReadsOnly)) {
+      // Planned from the rows themselves, inside the lock: what the claim kept of these messages is not needed.
+      for (const { uuid } of reports) if (uuid !== undefined) options.claimed?.take(uuid);
+      return planAndWrite(reports, now);
+    }
     try {
-      const planned = plan(reports, now);
+      const planned = plan(reports, now, options.claimed);
       // A test plays the other writer here.
       options.beforeWrite?.();
       writePlanned(planned, now);

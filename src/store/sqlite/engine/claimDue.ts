@@ -3,10 +3,12 @@ import { writeTransaction } from '../writeTransaction.js';
 import type { Channel } from '../../../domain/channels.js';
 import type { MessageContent } from '../../../domain/message.js';
 import type { ClaimedMessage } from '../../store.js';
+import { STATE_COLUMNS, type ClaimedStates, type LoadedRow } from './planReports.js';
 
 /**
  * Leases due `sending` messages. The guard is in the statement: a row with a live lease is never
- * taken, so two workers can never hold the same message at once.
+ * taken, so two workers can never hold the same message at once. It returns the state planning reads
+ * (STATE_COLUMNS) first, then what the hand-off needs.
  */
 const CLAIM = `
   update messages set lease_owner = @owner, lease_until = @until, attempts = attempts + 1
@@ -15,19 +17,18 @@ const CLAIM = `
     where due_at <= @now and status = 'sending' and (lease_until is null or lease_until <= @now)
     order by due_at limit @limit
   )
-  returning uuid, account_id, channel_type, sender_name, destination, content, total_parts, expires_at,
-    stop_requested, attempts, time_zone, send_after, complete_by, hours, days`;
+  returning ${STATE_COLUMNS}, uuid, sender_name, destination, content, stop_requested, attempts, time_zone,
+    send_after, complete_by, hours, days`;
+
+const STATE_LENGTH = 16;
 
 /** A returned row, read as an array (cheaper than a row object for a thousand rows a round). */
 type ClaimRow = [
+  ...LoadedRow,
   uuid: string,
-  accountId: number,
-  channelType: string,
   senderName: string,
   destination: string,
   content: string,
-  totalParts: number,
-  expiresAt: number,
   stopRequested: number,
   attempts: number,
   timeZone: string,
@@ -37,7 +38,8 @@ type ClaimRow = [
   days: string | null,
 ];
 
-export function sqliteClaimDue(db: Database.Database) {
+/** `claimed` keeps each claimed message's state for the plan of its hand-off (ClaimedStates). */
+export function sqliteClaimDue(db: Database.Database, claimed?: ClaimedStates) {
   const claim = db.prepare<{ owner: string; until: number; now: number; limit: number }, ClaimRow>(CLAIM).raw();
   // One statement notes the whole claim in the timeline.
   const note = db.prepare(
@@ -46,21 +48,25 @@ export function sqliteClaimDue(db: Database.Database) {
   );
   const claimRows = writeTransaction(db, (owner: string, now: number, leaseMs: number, limit: number): ClaimRow[] => {
     const rows = claim.all({ owner, until: now + leaseMs, now, limit });
-    if (rows.length > 0) note.run({ now, owner, claims: JSON.stringify(rows.map((r) => [r[0], r[9]])) });
+    if (rows.length > 0) note.run({ now, owner, claims: JSON.stringify(rows.map((r) => [r[STATE_LENGTH], r[STATE_LENGTH + 5]])) });
     return rows;
   });
   // Decoded after the transaction, outside the write lock.
   return (owner: string, now: number, leaseMs: number, limit: number): ClaimedMessage[] =>
-    claimRows(owner, now, leaseMs, limit).map(
-      ([uuid, accountId, channelType, senderName, destination, content, totalParts, expiresAt, stopRequested, attempts, timeZone, sendAfter, completeBy, hours, days]) => ({
+    claimRows(owner, now, leaseMs, limit).map((row) => {
+      const [uuid, senderName, destination, content, stopRequested, attempts, timeZone, sendAfter, completeBy, hours, days] =
+        row.slice(STATE_LENGTH) as Tail;
+      const state = row.slice(0, STATE_LENGTH) as LoadedRow;
+      claimed?.keep(uuid, state);
+      return {
         uuid,
-        accountId,
-        channelType: channelType as Channel,
+        accountId: state[1],
+        channelType: state[2] as Channel,
         senderName,
         destination,
         content: JSON.parse(content) as MessageContent,
-        totalParts,
-        expiresAt,
+        totalParts: state[4],
+        expiresAt: state[15]!,
         stopRequested: stopRequested === 1,
         attempts,
         timeZone,
@@ -68,6 +74,8 @@ export function sqliteClaimDue(db: Database.Database) {
         completeBy,
         hours: hours === null ? null : (JSON.parse(hours) as number[]),
         days: days === null ? null : (JSON.parse(days) as number[]),
-      }),
-    );
+      };
+    });
 }
+
+type Tail = [string, string, string, string, number, number, string, number | null, number | null, string | null, string | null];

@@ -27,14 +27,15 @@ interface StateRow {
   expires_at: number | null;
 }
 
-// Read as an array: cheaper than a row object, for a thousand rows a round.
-const LOAD = `
-  select rowid, account_id, channel_type, status, total_parts, reserved, price_total, price_currency, price_parts,
-    price_final, callback_url, callback_events, short_url, created_at, sent_at, expires_at
-  from messages where uuid = ?`;
+/** What planning reads of a message, in this order (LoadedRow). */
+export const STATE_COLUMNS = `rowid, account_id, channel_type, status, total_parts, reserved, price_total, price_currency,
+  price_parts, price_final, callback_url, callback_events, short_url, created_at, sent_at, expires_at`;
 
-/** LOAD's columns in order. */
-type LoadedRow = [
+// Read as an array: cheaper than a row object, for a thousand rows a round.
+const LOAD = `select ${STATE_COLUMNS} from messages where uuid = ?`;
+
+/** STATE_COLUMNS' values in order. */
+export type LoadedRow = [
   number, number, string, string, number, number, number | null, string | null,
   number | null, number | null, string | null, string | null, number | null, number, number | null, number | null,
 ];
@@ -94,13 +95,37 @@ export function plannedByReadsOnly(envelope: ReportEnvelope): boolean {
 }
 
 /** Works out, report by report in order, what the reports change (domain/lifecycle, domain/reportPlan). */
+/**
+ * The state of messages as their claim left it, kept by the claim for the plan of their hand-off, which would
+ * otherwise read each row again a moment later. A kept state may be out of date (the claim was given back, the
+ * message changed since): the write finds that out (applyReports.ts) and the reports are planned again from the
+ * rows themselves.
+ */
+export class ClaimedStates {
+  /** More than a few rounds claim: what is never used (a claim given back) is dropped at this size. */
+  private static readonly LIMIT = 20_000;
+  private readonly rows = new Map<string, LoadedRow>();
+
+  keep(uuid: string, row: LoadedRow): void {
+    if (this.rows.size >= ClaimedStates.LIMIT) this.rows.clear();
+    this.rows.set(uuid, row);
+  }
+
+  take(uuid: string): LoadedRow | undefined {
+    const row = this.rows.get(uuid);
+    if (row) this.rows.delete(uuid);
+    return row;
+  }
+}
+
 export function sqlitePlanReports(db: Database.Database) {
   const load = db.prepare<[string], LoadedRow>(LOAD).raw();
   const account = db.prepare<[number], AccountBilling>('select currency, billing_enabled from accounts where id = ?');
   const originalUrl = db.prepare<[string, string], { url: string }>('select url from short_links where message_uuid = ? and short_url = ?');
   const parts = sqliteCarrierParts(db);
 
-  return (reports: ReportEnvelope[], now: number): ReportsPlan => {
+  /** `claimed`: states kept by the claim, used instead of reading the row when the plan may be out of date. */
+  return (reports: ReportEnvelope[], now: number, claimed?: ClaimedStates): ReportsPlan => {
     const accounts = new Map<number, AccountBilling>();
     const plan: ReportsPlan = { touched: new Map(), notes: [], callbacks: new Map(), accountDeltas: new Map() };
     const { touched, notes, callbacks, accountDeltas } = plan;
@@ -110,7 +135,7 @@ export function sqlitePlanReports(db: Database.Database) {
       const { uuid } = target;
       let message = touched.get(uuid);
       if (!message) {
-        const loaded = load.get(uuid);
+        const loaded = claimed?.take(uuid) ?? load.get(uuid);
         if (!loaded) return;
         const row = stateRow(loaded);
         const before = { status: row.status, reserved: row.reserved, priceTotal: row.price_total, priceFinal: row.price_final };
