@@ -59,18 +59,20 @@ export function createEngine(options: EngineOptions) {
   });
 
   const onCarrierEvent = (source: string, event: CarrierEvent) => {
-    pendingEvents.push({
-      ...(event.uuid === undefined ? {} : { uuid: event.uuid }),
-      ...(event.carrierRefKeys === undefined ? {} : { carrierRef: { connector: source, keys: event.carrierRefKeys } }),
+    // Assigned field by field, not spread: one object per event, thousands a second.
+    const envelope: ReportEnvelope = {
       source,
-      ...(event.detail === undefined ? {} : { detail: event.detail }),
       report:
         event.kind === 'undelivered'
           ? { kind: 'undelivered', at: event.at, errorCode: event.errorCode ?? null }
           : event.kind === 'click'
             ? { kind: 'click', at: event.at, url: event.url ?? '' }
             : { kind: event.kind, at: event.at },
-    });
+    };
+    if (event.uuid !== undefined) envelope.uuid = event.uuid;
+    if (event.carrierRefKeys !== undefined) envelope.carrierRef = { connector: source, keys: event.carrierRefKeys };
+    if (event.detail !== undefined) envelope.detail = event.detail;
+    pendingEvents.push(envelope);
     if (pendingEvents.length >= options.batchSize) wake?.();
     else scheduleRound();
   };
