@@ -19,8 +19,20 @@ const uriRegex = new RegExp(
   'i',
 );
 
+// The items of a batch mostly name one URL: the last answer is kept.
+let lastText: string | undefined;
+let lastAnswer: string | null = null;
+
 /** The value to store (the URL without its fragment), or null when the text is not an acceptable callback URL. */
 export function parseCallbackUrl(text: string): string | null {
+  if (text !== lastText) {
+    lastAnswer = parse(text);
+    lastText = text;
+  }
+  return lastAnswer;
+}
+
+function parse(text: string): string | null {
   // A valid URI is ASCII, so UTF-16 units are characters here.
   if (text.length > CALLBACK_URL_MAX_LENGTH) return null;
   const match = uriRegex.exec(text);
