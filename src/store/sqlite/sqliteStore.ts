@@ -20,7 +20,7 @@ import { walSync } from './walSync.js';
 import { sqliteCallbackOutbox } from './callbackOutbox.js';
 import { sqliteApplyReports } from './engine/applyReports.js';
 import { sqliteClaimDue } from './engine/claimDue.js';
-import { ClaimedStates } from './engine/planReports.js';
+import { ClaimedStates } from './engine/claimedStates.js';
 import { sqliteEngineLookups } from './engine/lookups.js';
 import { sqliteReschedule } from './engine/reschedule.js';
 import { sqliteTimeline } from './engine/timeline.js';

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { writeTransaction } from '../writeTransaction.js';
 import { sqliteOutboxWrites } from '../outboxWrites.js';
 import { sqliteInsertRows } from '../insertRows.js';
-import { plannedByReadsOnly, sqlitePlanReports, type ClaimedStates, type ReportsPlan } from './planReports.js';
+import { plannedByReadsOnly, sqlitePlanReports, type ReportsPlan } from './planReports.js';
+import type { ClaimedStates } from './claimedStates.js';
 import type { ReportEnvelope } from '../../store.js';
 
 // Bound by position, which costs a third less per row than named parameters; found by rowid, not through the

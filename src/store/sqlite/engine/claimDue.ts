@@ -3,7 +3,8 @@ import { writeTransaction } from '../writeTransaction.js';
 import type { Channel } from '../../../domain/channels.js';
 import type { MessageContent } from '../../../domain/message.js';
 import type { ClaimedMessage } from '../../store.js';
-import { STATE_COLUMNS, type ClaimedStates, type LoadedRow } from './planReports.js';
+import { STATE_COLUMNS, type LoadedRow } from './planReports.js';
+import type { ClaimedStates } from './claimedStates.js';
 
 /**
  * Leases due `sending` messages. The guard is in the statement: a row with a live lease is never

@@ -6,6 +6,7 @@ import { planReport, type MessageState } from '../../../domain/reportPlan.js';
 import { sqliteCarrierParts } from './carrierParts.js';
 import type { OutboxEvent } from '../outboxWrites.js';
 import type { ReportEnvelope } from '../../store.js';
+import type { ClaimedStates } from './claimedStates.js';
 
 interface StateRow {
   rowid: number;
@@ -95,40 +96,17 @@ export function plannedByReadsOnly(envelope: ReportEnvelope): boolean {
 }
 
 /** Works out, report by report in order, what the reports change (domain/lifecycle, domain/reportPlan). */
-/**
- * The state of messages as their claim left it, kept by the claim for the plan of their hand-off, which would
- * otherwise read each row again a moment later. A kept state may be out of date (the claim was given back, the
- * message changed since): the write finds that out (applyReports.ts) and the reports are planned again from the
- * rows themselves.
- */
-export class ClaimedStates {
-  /** More than a few rounds claim: what is never used (a claim given back) is dropped at this size. */
-  private static readonly LIMIT = 20_000;
-  private readonly rows = new Map<string, LoadedRow>();
-
-  keep(uuid: string, row: LoadedRow): void {
-    if (this.rows.size >= ClaimedStates.LIMIT) this.rows.clear();
-    this.rows.set(uuid, row);
-  }
-
-  take(uuid: string): LoadedRow | undefined {
-    const row = this.rows.get(uuid);
-    if (row) this.rows.delete(uuid);
-    return row;
-  }
-}
-
 export function sqlitePlanReports(db: Database.Database) {
   const load = db.prepare<[string], LoadedRow>(LOAD).raw();
   const account = db.prepare<[number], AccountBilling>('select currency, billing_enabled from accounts where id = ?');
   const originalUrl = db.prepare<[string, string], { url: string }>('select url from short_links where message_uuid = ? and short_url = ?');
   const parts = sqliteCarrierParts(db);
 
-  /** `claimed`: states kept by the claim, used instead of reading the row when the plan may be out of date. */
+  /** `claimed`: states the claim kept, read instead of the rows; only for a plan whose write checks them. */
   return (reports: ReportEnvelope[], now: number, claimed?: ClaimedStates): ReportsPlan => {
     const accounts = new Map<number, AccountBilling>();
-    const plan: ReportsPlan = { touched: new Map(), notes: [], callbacks: new Map(), accountDeltas: new Map() };
-    const { touched, notes, callbacks, accountDeltas } = plan;
+    const result: ReportsPlan = { touched: new Map(), notes: [], callbacks: new Map(), accountDeltas: new Map() };
+    const { touched, notes, callbacks, accountDeltas } = result;
     const applyOne = (envelope: ReportEnvelope): void => {
       const target = parts.resolve(envelope, now);
       if (!target) return;
@@ -196,7 +174,7 @@ export function sqlitePlanReports(db: Database.Database) {
       report.kind === 'click' ? { ...report, url: originalUrl.get(uuid, report.url)?.url ?? report.url } : report;
 
     for (const envelope of reports) applyOne(envelope);
-    return plan;
+    return result;
   };
 }
 
