@@ -162,11 +162,12 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
     assert.equal(invites.length, 7);
     assert.ok(invites.every((r) => r.raw === invites[0]!.raw), 'retransmissions are identical');
     // Both ends share one event loop: a stall can delay the reading of a datagram past the next send, so arrivals
-    // are measured from the moment the INVITE was asked for, not from the first arrival. The schedule does not drift.
+    // are measured from the moment the INVITE was asked for, not from the first arrival. None may come early; a
+    // late one is a stall of a loaded machine (a wrong schedule shows in the count of seven above).
     invites.forEach((r, n) => {
       const offset = r.at - started;
       const expected = T1 * (2 ** n - 1);
-      assert.ok(offset >= expected - 2 && offset < expected + 80, `INVITE ${n} at ${offset} ms, expected ${expected}`);
+      assert.ok(offset >= expected - 2 && offset < expected + 250, `INVITE ${n} at ${offset} ms, expected ${expected}`);
     });
   });
 
