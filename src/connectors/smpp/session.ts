@@ -209,9 +209,11 @@ export class SmppSession {
       });
       await Promise.race([answered, delay(UNBIND_WAIT_MS)]);
       this.flush(link);
-      link.socket.end();
-      await Promise.race([closed, delay(UNBIND_WAIT_MS)]);
     }
+    // A graceful close (FIN) whatever the state, a bind in flight included: destroying a socket that still has
+    // unread bytes (a bind_resp on its way) would reset the SMSC's side.
+    link.socket.end();
+    await Promise.race([closed, delay(UNBIND_WAIT_MS)]);
     link.socket.destroy();
     await closed;
   }
