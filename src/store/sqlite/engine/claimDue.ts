@@ -3,7 +3,7 @@ import { writeTransaction } from '../writeTransaction.js';
 import type { Channel } from '../../../domain/channels.js';
 import type { MessageContent } from '../../../domain/message.js';
 import type { ClaimedMessage } from '../../store.js';
-import { STATE_COLUMNS, type LoadedRow } from './planReports.js';
+import { STATE_COLUMN_COUNT, STATE_COLUMNS, type LoadedRow } from './planReports.js';
 import type { ClaimedStates } from './claimedStates.js';
 
 /**
@@ -21,7 +21,9 @@ const CLAIM = `
   returning ${STATE_COLUMNS}, uuid, sender_name, destination, content, stop_requested, attempts, time_zone,
     send_after, complete_by, hours, days`;
 
-const STATE_LENGTH = 16;
+/** Where the claimed row's uuid and attempt count are (ClaimRow). */
+const UUID_AT = STATE_COLUMN_COUNT;
+const ATTEMPTS_AT = STATE_COLUMN_COUNT + 5;
 
 /** A returned row, read as an array (cheaper than a row object for a thousand rows a round). */
 type ClaimRow = [
@@ -49,15 +51,15 @@ export function sqliteClaimDue(db: Database.Database, claimed?: ClaimedStates) {
   );
   const claimRows = writeTransaction(db, (owner: string, now: number, leaseMs: number, limit: number): ClaimRow[] => {
     const rows = claim.all({ owner, until: now + leaseMs, now, limit });
-    if (rows.length > 0) note.run({ now, owner, claims: JSON.stringify(rows.map((r) => [r[STATE_LENGTH], r[STATE_LENGTH + 5]])) });
+    if (rows.length > 0) note.run({ now, owner, claims: JSON.stringify(rows.map((r) => [r[UUID_AT], r[ATTEMPTS_AT]])) });
     return rows;
   });
   // Decoded after the transaction, outside the write lock.
   return (owner: string, now: number, leaseMs: number, limit: number): ClaimedMessage[] =>
     claimRows(owner, now, leaseMs, limit).map((row) => {
       const [uuid, senderName, destination, content, stopRequested, attempts, timeZone, sendAfter, completeBy, hours, days] =
-        row.slice(STATE_LENGTH) as Tail;
-      const state = row.slice(0, STATE_LENGTH) as LoadedRow;
+        row.slice(STATE_COLUMN_COUNT) as Tail;
+      const state = row.slice(0, STATE_COLUMN_COUNT) as LoadedRow;
       claimed?.keep(uuid, state);
       return {
         uuid,

@@ -32,6 +32,8 @@ interface StateRow {
 export const STATE_COLUMNS = `rowid, account_id, channel_type, status, total_parts, reserved, price_total, price_currency,
   price_parts, price_final, callback_url, callback_events, short_url, created_at, sent_at, expires_at`;
 
+export const STATE_COLUMN_COUNT = STATE_COLUMNS.split(',').length;
+
 // Read as an array: cheaper than a row object, for a thousand rows a round.
 const LOAD = `select ${STATE_COLUMNS} from messages where uuid = ?`;
 
