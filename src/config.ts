@@ -29,6 +29,10 @@ export interface GatewayConfig {
     batchWaitMs: number;
     /** Callback POSTs in flight at once. */
     concurrency: number;
+    /** Callback POSTs in flight to one host (scheme, host, port) at once, on this node. */
+    perHostConcurrency: number;
+    /** Callback POSTs in flight for one account at once, on this node. */
+    perAccountConcurrency: number;
   };
   /** Short links (spec §5.11): null = `http://{http.host}:{http.port}/s`. */
   shortLinkBase: string | null;

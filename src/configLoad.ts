@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CONNECTOR_NAMES, type ConnectorName, type GatewayConfig } from './config.js';
+import { PER_ACCOUNT_CONCURRENCY, PER_HOST_CONCURRENCY } from './callbacks/fairScheduler.js';
 import { parseSmscConfig } from './connectors/smpp/smppConfig.js';
 import { CHANNELS, isChannel } from './domain/channels.js';
 import { CURRENCY_PATTERN, parseAmount } from './domain/money.js';
@@ -28,7 +29,13 @@ export function defaultConfig(): GatewayConfig {
     sandbox: false,
     defaultCurrency: 'RUB',
     prices: { ...DEFAULT_PRICES },
-    callbacks: { allowPrivateTargets: false, batchWaitMs: 200, concurrency: 64 },
+    callbacks: {
+      allowPrivateTargets: false,
+      batchWaitMs: 200,
+      concurrency: 64,
+      perHostConcurrency: PER_HOST_CONCURRENCY,
+      perAccountConcurrency: PER_ACCOUNT_CONCURRENCY,
+    },
     channels: Object.fromEntries(CHANNELS.map((c) => [c, { connector: 'simulator' }])) as GatewayConfig['channels'],
     engine: { leaseMs: 30_000, batchSize: 1000, idleMs: 50, maxConcurrentHandoffs: 200 },
     simulator: { deliveryDelayMs: 1_000, slowDelayMs: 30_000, readDelayMs: 2_000 },
@@ -178,7 +185,7 @@ function applyCallbacks(config: GatewayConfig, value: unknown): void {
     }
     config.callbacks.allowPrivateTargets = allowPrivateTargets;
   }
-  applyIntegers('callbacks', config.callbacks, numbers, { batchWaitMs: 0, concurrency: 1 });
+  applyIntegers('callbacks', config.callbacks, numbers, { batchWaitMs: 0, concurrency: 1, perHostConcurrency: 1, perAccountConcurrency: 1 });
 }
 
 /** Integer settings of one group, each with its minimum; unknown keys are errors. */

@@ -35,7 +35,7 @@ test('the config file sets every key; amounts as strings or numbers; unlisted ch
     http: { host: '0.0.0.0', port: 9000, bodyLimitBytes: 1024 },
     defaultCurrency: 'USD',
     prices: { SMS: '2.5', VOICECODE: 3.1234, VK: 0 },
-    callbacks: { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8 },
+    callbacks: { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8, perHostConcurrency: 2, perAccountConcurrency: 3 },
     channels: { SMS: { connector: 'simulator' } },
     engine: { leaseMs: 5000, batchSize: 10, idleMs: 5, maxConcurrentHandoffs: 3 },
     simulator: { deliveryDelayMs: 0, slowDelayMs: 100, readDelayMs: 7 },
@@ -46,7 +46,7 @@ test('the config file sets every key; amounts as strings or numbers; unlisted ch
   assert.deepEqual(config.http, { host: '0.0.0.0', port: 9000, bodyLimitBytes: 1024 });
   assert.equal(config.defaultCurrency, 'USD');
   assert.deepEqual(config.prices, { ...DEFAULT_PRICES, SMS: 25_000, VOICECODE: 31_234, VK: 0 });
-  assert.deepEqual(config.callbacks, { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8 });
+  assert.deepEqual(config.callbacks, { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8, perHostConcurrency: 2, perAccountConcurrency: 3 });
   assert.equal(config.channels.SMS.connector, 'simulator');
   assert.deepEqual(config.engine, { leaseMs: 5000, batchSize: 10, idleMs: 5, maxConcurrentHandoffs: 3 });
   assert.deepEqual(config.simulator, { deliveryDelayMs: 0, slowDelayMs: 100, readDelayMs: 7 });
@@ -132,6 +132,8 @@ test('the config file: bad values name the key and the value', () => {
     [{ engine: { leaseMs: 999 } }, /engine\.leaseMs must be an integer >= 1000/],
     [{ simulator: { deliveryDelayMs: -1 } }, /simulator\.deliveryDelayMs must be an integer >= 0/],
     [{ callbacks: { concurrency: 0 } }, /callbacks\.concurrency must be an integer >= 1/],
+    [{ callbacks: { perHostConcurrency: 0 } }, /callbacks\.perHostConcurrency must be an integer >= 1/],
+    [{ callbacks: { perAccountConcurrency: 2.5 } }, /callbacks\.perAccountConcurrency must be an integer >= 1/],
     [{ callbacks: { batchWaitMs: 1.5 } }, /callbacks\.batchWaitMs must be an integer >= 0/],
     [{ channels: { SMS: { connector: 'smpp' } } }, /channels\.SMS\.connector must be one of simulator/],
   ];
@@ -186,7 +188,7 @@ test('delivery settings from the file: engine, simulator, channels, callbacks, s
   assert.deepEqual(config.simulator, { deliveryDelayMs: 0, slowDelayMs: 100, readDelayMs: 50 });
   assert.equal(config.channels.VOICECODE.connector, 'sip');
   assert.equal(config.channels.SMS.connector, 'simulator');
-  assert.deepEqual(config.callbacks, { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8 });
+  assert.deepEqual(config.callbacks, { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8, perHostConcurrency: 32, perAccountConcurrency: 48 });
   assert.equal(config.shortLinkBase, 'https://s.example.com/l');
   assert.equal(config.sip.trunkHost, 'sip.example.com');
   assert.equal(config.sip.trunkPort, 5080);

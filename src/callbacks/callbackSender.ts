@@ -1,6 +1,8 @@
 /**
  * Delivers the callback outbox (spec §11.1): forms batches, POSTs them with the Standard Webhooks headers,
  * and records each attempt with its retry or drop. Many requests are kept in flight; database work is batched.
+ * Which delivery goes next is fairScheduler.ts's rule (caps per host and account, first attempts before retries,
+ * dead hosts backed off); this file only keeps count of what is in flight and of which hosts answer.
  */
 import { Buffer } from 'node:buffer';
 import http from 'node:http';
@@ -11,9 +13,11 @@ import type { Clock } from '../clock.js';
 import { callbackCredentials, redactCallbackUrl } from '../domain/callbackUrl.js';
 import { signWebhook } from '../domain/signingSecret.js';
 import { MAX_EVENTS_PER_DELIVERY, type CallbackAttemptRecord, type CallbackOutbox, type ClaimedDelivery } from '../store/callbackOutbox.js';
-import { mapWithLimit } from '../mapWithLimit.js';
+import { callbackHostOf } from './callbackHost.js';
+import { fairRound, FlightCounts, PER_ACCOUNT_CONCURRENCY, PER_HOST_CONCURRENCY, type FairnessLimits } from './fairScheduler.js';
+import { HostBackoff, type HostTicket } from './hostBackoff.js';
 import { nextAttemptAt, type RandomSource } from './retrySchedule.js';
-import { guardedLookup, refuseLiteralHost } from './targetGuard.js';
+import { guardedLookup, refuseLiteralHost, RefusedTargetError } from './targetGuard.js';
 
 /** Success is a 2xx within this time, connect plus response (spec §11.1). */
 export const CALLBACK_TIMEOUT_MS = 10_000;
@@ -36,6 +40,10 @@ export interface CallbackSenderOptions {
   userAgent: string;
   /** Requests in flight at once. */
   concurrency?: number;
+  /** Requests in flight to one host (scheme, host name and port) at once. */
+  perHostConcurrency?: number;
+  /** Requests in flight for one account at once. */
+  perAccountConcurrency?: number;
   batchWaitMs?: number;
   /** Tests shorten it; production keeps the spec's 10 s. */
   timeoutMs?: number;
@@ -65,6 +73,11 @@ const silentLogger: CallbackLogger = { warn() {}, error() {} };
 export function createCallbackSender(options: CallbackSenderOptions): CallbackSender {
   const { outbox, clock, allowPrivateTargets, userAgent } = options;
   const concurrency = options.concurrency ?? 64;
+  const limits: FairnessLimits = {
+    concurrency,
+    perHost: options.perHostConcurrency ?? PER_HOST_CONCURRENCY,
+    perAccount: options.perAccountConcurrency ?? PER_ACCOUNT_CONCURRENCY,
+  };
   const timeoutMs = options.timeoutMs ?? CALLBACK_TIMEOUT_MS;
   const leaseMs = options.leaseMs ?? Math.max(30_000, timeoutMs * 3);
   const idleMs = options.idleMs ?? 50;
@@ -79,7 +92,29 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
     httpsAgent: new https.Agent({ keepAlive: true }),
   };
 
+  const hosts = new HostBackoff();
+  const flights = new FlightCounts();
+  /** This exchange's scheduler, from what is in flight and which hosts are down right now. */
+  const chooser = (now: number) =>
+    fairRound({ now, limits, inFlight: flights, hostState: (host) => hosts.state(host, now), probeWaitMs: timeoutMs });
+
+  /** One attempt, counted in flight from its start to its end; its answer (or none) tells how its host is. */
   async function attempt(delivery: ClaimedDelivery): Promise<CallbackAttemptRecord> {
+    const host = callbackHostOf(delivery.url);
+    const retry = delivery.attempts > 0;
+    const ticket: HostTicket = hosts.ticket(host);
+    flights.add(host, delivery.accountId, retry);
+    try {
+      const { record, hostFailed } = await send(delivery);
+      if (record.detail.httpStatus !== null) hosts.answered(host);
+      else if (hostFailed) hosts.failed(host, ticket, clock.now());
+      return record;
+    } finally {
+      flights.remove(host, delivery.accountId, retry);
+    }
+  }
+
+  async function send(delivery: ClaimedDelivery): Promise<{ record: CallbackAttemptRecord; hostFailed: boolean }> {
     const at = clock.now();
     const target = callbackCredentials(delivery.url);
     const headers: Record<string, string> = {
@@ -97,7 +132,7 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
     const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
     const attemptNumber = delivery.attempts + 1;
     const retryAt = ok ? null : nextAttemptAt(attemptNumber, delivery.firstAttemptAt ?? at, clock.now(), random);
-    return {
+    const record: CallbackAttemptRecord = {
       leaseUntil: delivery.leaseUntil,
       at,
       nextAttemptAt: retryAt,
@@ -111,6 +146,7 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
         outcome: ok ? 'delivered' : retryAt === null ? 'dropped' : 'retry',
       },
     };
+    return { record, hostFailed: result.hostFailed };
   }
 
   function logDropped(records: CallbackAttemptRecord[]): void {
@@ -128,9 +164,8 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
 
   async function tick(): Promise<number> {
     const now = clock.now();
-    await outbox.formDeliveries(now, formOptions);
-    const claimed = await outbox.claimDue(now, leaseMs, concurrency * 16);
-    const records = await mapWithLimit(claimed, concurrency, attempt);
+    const claimed = await outbox.exchange([], now, { leaseMs, limit: concurrency - flights.total, form: formOptions, choose: chooser(now) });
+    const records = await Promise.all(claimed.map(attempt));
     await record(records);
     return records.length;
   }
@@ -182,7 +217,8 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
     const exchange = async () => {
       const records = finished;
       finished = [];
-      const claimed = await outbox.exchange(records, clock.now(), { leaseMs, limit: concurrency - inFlight.size, form: formOptions });
+      const now = clock.now();
+      const claimed = await outbox.exchange(records, now, { leaseMs, limit: concurrency - flights.total, form: formOptions, choose: chooser(now) });
       logDropped(records);
       claimed.forEach(launch);
     };
@@ -233,6 +269,8 @@ interface PostResult {
   httpStatus: number | null;
   error: string | null;
   latencyMs: number;
+  /** No answer from the host (timeout, connection or TLS error): counts against the host, unlike a refused target. */
+  hostFailed: boolean;
 }
 
 /** One POST; never rejects. A stale keep-alive socket reset before any answer is retried once on a fresh one. */
@@ -243,16 +281,16 @@ async function post(transport: Transport, url: string, headers: Record<string, s
   try {
     target = new URL(url);
   } catch {
-    return { httpStatus: null, error: 'invalid callback URL', latencyMs: 0 };
+    return { httpStatus: null, error: 'invalid callback URL', latencyMs: 0, hostFailed: false };
   }
   const refusal = refuseLiteralHost(target.hostname, transport.allowPrivateTargets);
-  if (refusal) return { httpStatus: null, error: refusal.message, latencyMs: latency() };
+  if (refusal) return { httpStatus: null, error: refusal.message, latencyMs: latency(), hostFailed: false };
   const bytes = Buffer.from(body);
   const deadline = started + transport.timeoutMs;
   for (let tries = 0; ; tries++) {
     const answer = await postOnce(transport, target, { ...headers, 'Content-Length': String(bytes.length) }, bytes, deadline);
     if (answer.staleSocket && tries === 0) continue;
-    return { httpStatus: answer.httpStatus, error: answer.error, latencyMs: latency() };
+    return { httpStatus: answer.httpStatus, error: answer.error, latencyMs: latency(), hostFailed: answer.httpStatus === null && !answer.refused };
   }
 }
 
@@ -262,7 +300,7 @@ function postOnce(
   headers: Record<string, string>,
   body: Buffer,
   deadline: number,
-): Promise<{ httpStatus: number | null; error: string | null; staleSocket: boolean }> {
+): Promise<{ httpStatus: number | null; error: string | null; staleSocket: boolean; refused: boolean }> {
   return new Promise((resolve) => {
     const secure = target.protocol === 'https:';
     const request = (secure ? https : http).request({
@@ -276,10 +314,10 @@ function postOnce(
       lookup: transport.lookup,
     });
     let settled = false;
-    const settle = (httpStatus: number | null, error: string | null, staleSocket = false) => {
+    const settle = (httpStatus: number | null, error: string | null, staleSocket = false, refused = false) => {
       if (settled) return;
       settled = true;
-      resolve({ httpStatus, error, staleSocket });
+      resolve({ httpStatus, error, staleSocket, refused });
     };
     // One deadline for connect + response; it also bounds draining the ignored response body.
     const timer = setTimeout(
@@ -293,7 +331,8 @@ function postOnce(
       response.resume(); // drained, so the keep-alive socket can be reused
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
-      settle(null, error.message || error.code || 'request failed', request.reusedSocket && error.code === 'ECONNRESET');
+      const refused = error instanceof RefusedTargetError;
+      settle(null, error.message || error.code || 'request failed', request.reusedSocket && error.code === 'ECONNRESET', refused);
     });
     request.end(body);
   });

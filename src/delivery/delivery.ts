@@ -30,6 +30,8 @@ export function createDelivery(store: Store, config: GatewayConfig, clock: Clock
     allowPrivateTargets: config.callbacks.allowPrivateTargets,
     userAgent: USER_AGENT,
     concurrency: config.callbacks.concurrency,
+    perHostConcurrency: config.callbacks.perHostConcurrency,
+    perAccountConcurrency: config.callbacks.perAccountConcurrency,
     batchWaitMs: config.callbacks.batchWaitMs,
     logger,
   });

@@ -21,6 +21,19 @@ export interface CallbackOutbox {
   /** Leases up to `limit` pending deliveries that are due (`next_attempt_at <= now`) and not leased. */
   claimDue(now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
   /**
+   * The due, unleased deliveries a scheduler chooses from, without taking them: each account's first attempts
+   * before its retries, oldest first, at most `look.perAccount` of one account; the accounts taken in turn (every
+   * account's first, then every account's second…), at most `look.total` in all.
+   */
+  dueDeliveries(now: number, look: DueLook): Promise<DueDelivery[]>;
+  /** Leases those of `ids` that are still due and unleased, in the order of `ids`. */
+  claimChosen(ids: readonly string[], now: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Moves due, unleased deliveries to a later attempt without making one (their host is backed off): the attempt
+   * count stays, and a delivery never tried starts its 24 h now. Returns how many moved.
+   */
+  defer(deferrals: readonly Deferral[], now: number): Promise<number>;
+  /**
    * Records finished attempts in one transaction: the delivery's state, and one `callback_attempt` row per message
    * of the batch in `message_events`. An attempt whose lease is no longer held is ignored. Returns how many were recorded.
    */
@@ -49,21 +62,72 @@ export interface ExchangeOptions {
   /** Deliveries to claim: the sender's free slots. */
   limit: number;
   form: FormDeliveriesOptions;
+  /**
+   * Which due deliveries to claim and which to defer (src/callbacks/fairScheduler.ts). Without it the oldest due
+   * deliveries are claimed, up to `limit`.
+   */
+  choose?: DeliveryChooser;
+}
+
+/** How many due deliveries `dueDeliveries` returns. */
+export interface DueLook {
+  perAccount: number;
+  total: number;
+}
+
+/** A due delivery as the scheduler sees it. */
+export interface DueDelivery {
+  id: string;
+  accountId: number;
+  url: string;
+  /** Attempts already made: 0 for a first attempt. */
+  attempts: number;
+  firstAttemptAt: number | null;
+  nextAttemptAt: number;
+}
+
+export interface Deferral {
+  id: string;
+  /** The new `next_attempt_at`. */
+  until: number;
+}
+
+export interface DeliveryChoice {
+  claim: string[];
+  defer: Deferral[];
+  /** Slots still free after this choice: the store forms new deliveries and asks again only while some are. */
+  slotsLeft: number;
+}
+
+/** One exchange's scheduler; `choose` may be called twice (after forming) and remembers what it chose before. */
+export interface DeliveryChooser {
+  look: DueLook;
+  choose(due: readonly DueDelivery[]): DeliveryChoice;
 }
 
 /** `exchange` as its steps; a store runs it in one transaction or, where that buys nothing, as they come. */
 export async function exchangeInSteps(
-  outbox: Pick<CallbackOutbox, 'recordAttempts' | 'claimDue' | 'formDeliveries'>,
+  outbox: Pick<CallbackOutbox, 'recordAttempts' | 'claimDue' | 'formDeliveries' | 'dueDeliveries' | 'claimChosen' | 'defer'>,
   attempts: CallbackAttemptRecord[],
   now: number,
-  { leaseMs, limit, form }: ExchangeOptions,
+  { leaseMs, limit, form, choose }: ExchangeOptions,
 ): Promise<ClaimedDelivery[]> {
   await outbox.recordAttempts(attempts);
   if (limit <= 0) return [];
-  const due = await outbox.claimDue(now, leaseMs, limit);
-  // Forming scans the unbatched events, so it runs only when the deliveries already formed cannot fill the slots.
-  if (due.length < limit && (await outbox.formDeliveries(now, form)) > 0) due.push(...(await outbox.claimDue(now, leaseMs, limit - due.length)));
-  return due;
+  if (choose === undefined) {
+    const due = await outbox.claimDue(now, leaseMs, limit);
+    // Forming scans the unbatched events, so it runs only when the deliveries already formed cannot fill the slots.
+    if (due.length < limit && (await outbox.formDeliveries(now, form)) > 0) due.push(...(await outbox.claimDue(now, leaseMs, limit - due.length)));
+    return due;
+  }
+  const pick = async () => {
+    const choice = choose.choose(await outbox.dueDeliveries(now, choose.look));
+    if (choice.defer.length > 0) await outbox.defer(choice.defer, now);
+    return { claimed: choice.claim.length > 0 ? await outbox.claimChosen(choice.claim, now, leaseMs) : [], slotsLeft: choice.slotsLeft };
+  };
+  const first = await pick();
+  if (first.slotsLeft <= 0 || (await outbox.formDeliveries(now, form)) === 0) return first.claimed;
+  return [...first.claimed, ...(await pick()).claimed];
 }
 
 export interface ClaimedDelivery {

@@ -2,6 +2,9 @@ import type {
   CallbackAttemptRecord,
   CallbackOutbox,
   ClaimedDelivery,
+  Deferral,
+  DueDelivery,
+  DueLook,
   FormDeliveriesOptions,
   PendingCallbacks,
 } from '../callbackOutbox.js';
@@ -23,6 +26,9 @@ export function pgCallbackOutbox(sql: Sql, newDeliveryId: () => string = newMess
   const outbox: CallbackOutbox = {
     formDeliveries: (now, options) => formDeliveries(sql, newDeliveryId, now, options),
     claimDue: (now, leaseMs, limit) => claimDue(sql, now, leaseMs, limit),
+    dueDeliveries: (now, look) => dueDeliveries(sql, now, look),
+    claimChosen: (ids, now, leaseMs) => claimChosen(sql, ids, now, leaseMs),
+    defer: (deferrals, now) => defer(sql, deferrals, now),
     recordAttempts: (attempts) => recordAttempts(sql, attempts),
     // Each step is its own short transaction: nodes do not wait on one another's rounds.
     exchange: (attempts, now, options) => exchangeInSteps(outbox, attempts, now, options),
@@ -152,23 +158,90 @@ const claim = (sql: Sql, now: number, leaseUntil: number, limit: number) => sql<
   returning id, account_id, url, body, message_uuids, attempts, first_attempt_at, next_attempt_at,
     (select signing_secret from accounts where accounts.id = callback_deliveries.account_id) as signing_secret`;
 
+const claimedDelivery = (row: ClaimedRow, leaseUntil: number): ClaimedDelivery => ({
+  id: row.id,
+  accountId: Number(row.account_id),
+  url: row.url,
+  body: row.body,
+  attempts: row.attempts,
+  firstAttemptAt: row.first_attempt_at === null ? null : Number(row.first_attempt_at),
+  messageUuids: JSON.parse(row.message_uuids) as string[],
+  signingSecret: row.signing_secret,
+  leaseUntil,
+});
+
 async function claimDue(sql: Sql, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
   const leaseUntil = now + leaseMs;
   const rows = await claim(sql, now, leaseUntil, limit);
   return rows
     .sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || (a.id < b.id ? -1 : 1))
-    .map((row) => ({
-      id: row.id,
-      accountId: Number(row.account_id),
-      url: row.url,
-      body: row.body,
-      attempts: row.attempts,
-      firstAttemptAt: row.first_attempt_at === null ? null : Number(row.first_attempt_at),
-      messageUuids: JSON.parse(row.message_uuids) as string[],
-      signingSecret: row.signing_secret,
-      leaseUntil,
-    }));
+    .map((row) => claimedDelivery(row, leaseUntil));
+}
+
+interface DueRow {
+  id: string;
+  account_id: number;
+  url: string;
+  attempts: number;
+  first_attempt_at: number | null;
+  next_attempt_at: number;
+}
+
+/** `place` numbers each account's due deliveries, first attempts first; ordering by it takes the accounts in turn. */
+const due = (sql: Sql, now: number, perAccount: number, total: number) => sql<DueRow[]>`
+  select id, account_id, url, attempts, first_attempt_at, next_attempt_at
+  from (select id, account_id, url, attempts, first_attempt_at, next_attempt_at,
+          row_number() over (partition by account_id order by attempts > 0, next_attempt_at, id) as place
+        from callback_deliveries
+        where state = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until <= ${now})) as d
+  where place <= ${perAccount}
+  order by place, attempts > 0, next_attempt_at, id
+  limit ${total}`;
+
+async function dueDeliveries(sql: Sql, now: number, { perAccount, total }: DueLook): Promise<DueDelivery[]> {
+  return (await due(sql, now, perAccount, total)).map((row) => ({
+    id: row.id,
+    accountId: Number(row.account_id),
+    url: row.url,
+    attempts: row.attempts,
+    firstAttemptAt: row.first_attempt_at === null ? null : Number(row.first_attempt_at),
+    nextAttemptAt: Number(row.next_attempt_at),
+  }));
+}
+
+/** As `claim`, for the chosen ids only: one another node leased or is leasing meanwhile is left to it. */
+const claimIds = (sql: Sql, ids: readonly string[], now: number, leaseUntil: number) => sql<ClaimedRow[]>`
+  update callback_deliveries set lease_until = ${leaseUntil}
+  where id = any(array(select id from callback_deliveries
+                       where id = any(${ids as string[]}::text[]) and state = 'pending' and next_attempt_at <= ${now}
+                         and (lease_until is null or lease_until <= ${now})
+                       for update skip locked))
+  returning id, account_id, url, body, message_uuids, attempts, first_attempt_at, next_attempt_at,
+    (select signing_secret from accounts where accounts.id = callback_deliveries.account_id) as signing_secret`;
+
+async function claimChosen(sql: Sql, ids: readonly string[], now: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  if (ids.length === 0) return [];
+  const leaseUntil = now + leaseMs;
+  const byId = new Map((await claimIds(sql, ids, now, leaseUntil)).map((row) => [row.id, row]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row === undefined ? [] : [claimedDelivery(row, leaseUntil)];
+  });
+}
+
+/**
+ * A delivery never tried starts its 24 h when it is first held back (spec §11.1: retries stop 24 h after the
+ * first attempt). The guard is in the statement: one another node has leased meanwhile is not moved.
+ */
+const move = (sql: Sql, deferrals: readonly Deferral[], now: number) => sql`
+  update callback_deliveries d set next_attempt_at = m.until, first_attempt_at = coalesce(d.first_attempt_at, ${now})
+  from unnest(${deferrals.map((x) => x.id)}::text[], ${deferrals.map((x) => x.until)}::bigint[]) as m (id, until)
+  where d.id = m.id and d.state = 'pending' and d.next_attempt_at <= ${now} and (d.lease_until is null or d.lease_until <= ${now})`;
+
+async function defer(sql: Sql, deferrals: readonly Deferral[], now: number): Promise<number> {
+  if (deferrals.length === 0) return 0;
+  return (await move(sql, deferrals, now)).count;
 }
 
 interface Attempt {

@@ -4,6 +4,9 @@ import type {
   CallbackAttemptRecord,
   CallbackOutbox,
   ClaimedDelivery,
+  Deferral,
+  DueDelivery,
+  DueLook,
   ExchangeOptions,
   FormDeliveriesOptions,
   PendingCallbacks,
@@ -15,15 +18,29 @@ import { sqliteOutboxWrites } from './outboxWrites.js';
 export function sqliteCallbackOutbox(db: Database.Database, newDeliveryId: () => string = newMessageId): CallbackOutbox {
   const form = formDeliveries(db, newDeliveryId);
   const claim = claimDue(db);
+  const look = dueDeliveries(db);
+  const claimIds = claimChosen(db);
+  const deferDue = defer(db);
   const record = recordAttempts(db);
   const pending = pendingCount(db);
-  const exchange = writeTransaction(db, (attempts: CallbackAttemptRecord[], now: number, { leaseMs, limit, form: formOptions }: ExchangeOptions) => {
+  // The steps of exchangeInSteps (../callbackOutbox.ts), in one transaction.
+  const exchange = writeTransaction(db, (attempts: CallbackAttemptRecord[], now: number, { leaseMs, limit, form: formOptions, choose }: ExchangeOptions) => {
     if (attempts.length > 0) record(attempts);
     if (limit <= 0) return [];
-    const due = claim(now, leaseMs, limit);
-    // Forming scans the unbatched events, so it runs only when the deliveries already formed cannot fill the slots.
-    if (due.length < limit && form(now, formOptions) > 0) due.push(...claim(now, leaseMs, limit - due.length));
-    return due;
+    if (choose === undefined) {
+      const due = claim(now, leaseMs, limit);
+      // Forming scans the unbatched events, so it runs only when the deliveries already formed cannot fill the slots.
+      if (due.length < limit && form(now, formOptions) > 0) due.push(...claim(now, leaseMs, limit - due.length));
+      return due;
+    }
+    const pick = () => {
+      const choice = choose.choose(look(now, choose.look));
+      if (choice.defer.length > 0) deferDue(choice.defer, now);
+      return { claimed: choice.claim.length > 0 ? claimIds(choice.claim, now, leaseMs) : [], slotsLeft: choice.slotsLeft };
+    };
+    const first = pick();
+    if (first.slotsLeft <= 0 || form(now, formOptions) === 0) return first.claimed;
+    return [...first.claimed, ...pick().claimed];
   });
   return {
     async formDeliveries(now, options) {
@@ -31,6 +48,15 @@ export function sqliteCallbackOutbox(db: Database.Database, newDeliveryId: () =>
     },
     async claimDue(now, leaseMs, limit) {
       return claim(now, leaseMs, limit);
+    },
+    async dueDeliveries(now, options) {
+      return look(now, options);
+    },
+    async claimChosen(ids, now, leaseMs) {
+      return claimIds(ids, now, leaseMs);
+    },
+    async defer(deferrals, now) {
+      return deferrals.length === 0 ? 0 : deferDue(deferrals, now);
     },
     async recordAttempts(attempts) {
       return attempts.length === 0 ? 0 : record(attempts);
@@ -98,20 +124,89 @@ function claimDue(db: Database.Database) {
   );
   return (now: number, leaseMs: number, limit: number): ClaimedDelivery[] => {
     const leaseUntil = now + leaseMs;
-    return claim.all({ now, leaseUntil, limit }).map((row) => {
-      const { body, message_uuids } = bodyOf.get(row.id)!;
-      return {
-        id: row.id,
-        accountId: row.account_id,
-        url: row.url,
-        body,
-        attempts: row.attempts,
-        firstAttemptAt: row.first_attempt_at,
-        messageUuids: JSON.parse(message_uuids) as string[],
-        signingSecret: row.signing_secret,
-        leaseUntil,
-      };
-    });
+    return claim.all({ now, leaseUntil, limit }).map((row) => claimedDelivery(row, bodyOf.get(row.id)!, leaseUntil));
+  };
+}
+
+/** Due and unleased: what `claimDue`, `dueDeliveries`, `claimChosen` and `defer` may touch. */
+const CLAIMABLE = `state = 'pending' and next_attempt_at <= @now and (lease_until is null or lease_until <= @now)`;
+
+interface DueRow {
+  id: string;
+  account_id: number;
+  url: string;
+  attempts: number;
+  first_attempt_at: number | null;
+  next_attempt_at: number;
+}
+
+function dueDeliveries(db: Database.Database) {
+  // `place` numbers each account's due deliveries, first attempts first; ordering by it takes the accounts in turn.
+  const due = db.prepare<{ now: number; perAccount: number; total: number }, DueRow>(
+    `select id, account_id, url, attempts, first_attempt_at, next_attempt_at
+     from (select id, account_id, url, attempts, first_attempt_at, next_attempt_at,
+             row_number() over (partition by account_id order by attempts > 0, next_attempt_at, id) as place
+           from callback_deliveries where ${CLAIMABLE})
+     where place <= @perAccount
+     order by place, attempts > 0, next_attempt_at, id
+     limit @total`,
+  );
+  return (now: number, { perAccount, total }: DueLook): DueDelivery[] =>
+    due.all({ now, perAccount, total }).map((row) => ({
+      id: row.id,
+      accountId: row.account_id,
+      url: row.url,
+      attempts: row.attempts,
+      firstAttemptAt: row.first_attempt_at,
+      nextAttemptAt: row.next_attempt_at,
+    }));
+}
+
+function claimChosen(db: Database.Database) {
+  const claim = db.prepare<{ id: string; now: number; leaseUntil: number }, ClaimedRow>(
+    `update callback_deliveries set lease_until = @leaseUntil
+     where id = @id and ${CLAIMABLE}
+     returning id, account_id, url, attempts, first_attempt_at,
+       (select signing_secret from accounts where accounts.id = callback_deliveries.account_id) as signing_secret`,
+  );
+  const bodyOf = db.prepare<[string], { body: string; message_uuids: string }>(
+    'select body, message_uuids from callback_delivery_bodies where delivery_id = ?',
+  );
+  return writeTransaction(db, (ids: readonly string[], now: number, leaseMs: number): ClaimedDelivery[] => {
+    const leaseUntil = now + leaseMs;
+    const claimed: ClaimedDelivery[] = [];
+    for (const id of ids) {
+      const row = claim.get({ id, now, leaseUntil });
+      if (row !== undefined) claimed.push(claimedDelivery(row, bodyOf.get(row.id)!, leaseUntil));
+    }
+    return claimed;
+  });
+}
+
+function defer(db: Database.Database) {
+  // A delivery never tried starts its 24 h when it is first held back (spec §11.1: retries stop 24 h after the first).
+  const move = db.prepare<{ id: string; until: number; now: number }>(
+    `update callback_deliveries set next_attempt_at = @until, first_attempt_at = coalesce(first_attempt_at, @now)
+     where id = @id and ${CLAIMABLE}`,
+  );
+  return writeTransaction(db, (deferrals: readonly Deferral[], now: number): number => {
+    let moved = 0;
+    for (const { id, until } of deferrals) moved += move.run({ id, until, now }).changes;
+    return moved;
+  });
+}
+
+function claimedDelivery(row: ClaimedRow, stored: { body: string; message_uuids: string }, leaseUntil: number): ClaimedDelivery {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    url: row.url,
+    body: stored.body,
+    attempts: row.attempts,
+    firstAttemptAt: row.first_attempt_at,
+    messageUuids: JSON.parse(stored.message_uuids) as string[],
+    signingSecret: row.signing_secret,
+    leaseUntil,
   };
 }
 
