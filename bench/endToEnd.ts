@@ -23,6 +23,7 @@ export async function benchEndToEnd(ingestMsgsPerSec: number | null): Promise<vo
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ simulator: { deliveryDelayMs: 0 }, callbacks: { allowPrivateTargets: true } }));
   const receiver = await startCountingReceiver();
+  cli(['migrate', '--create', '--db', db]); // admin commands refuse a missing database
   cli(['accounts', 'create', 'e2e', '--balance', '100000000', '--db', db]);
   const auth = `Basic ${cli(['tokens', 'create', '--account', 'e2e', '--type', '1', '--db', db])}`;
   const { child, origin } = await startServe(['--db', db, '--port', '0', '--config', configFile]);

@@ -48,6 +48,7 @@ async function measureGateway(): Promise<GatewayFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'dgw-bench-'));
   const db = join(dir, 'gateway.db');
   try {
+    cli(['migrate', '--create', '--db', db]); // admin commands refuse a missing database
     cli(['accounts', 'create', 'bench', '--balance', '1000000000', '--db', db]);
     const token = cli(['tokens', 'create', '--account', 'bench', '--type', '1', '--db', db]);
     // The gateway delivers what it accepts meanwhile, with callbacks to a receiver on this machine.

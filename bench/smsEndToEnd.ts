@@ -20,6 +20,7 @@ export async function benchSmsEndToEnd(): Promise<void> {
     const configFile = join(dir, 'config.json');
     const smscConfig = { ...SMPP_DEFAULTS, name: 'bench', host: '127.0.0.1', port: smsc.port, systemId: 'bench', password: 'bench', window: 100 };
     writeFileSync(configFile, JSON.stringify({ channels: { SMS: { connector: 'smpp:bench' } }, smpp: { smscs: [smscConfig] } }));
+    cli(['migrate', '--create', '--db', db]); // admin commands refuse a missing database
     cli(['accounts', 'create', 'sms', '--balance', '100000000', '--db', db]);
     cli(['senders', 'approve', 'Bench', '--account', 'sms', '--channel', 'SMS', '--db', db]);
     const auth = `Basic ${cli(['tokens', 'create', '--account', 'sms', '--type', '1', '--db', db])}`;

@@ -11,6 +11,7 @@ import { registerTokensCommands } from './cli/tokens.js';
 import { registerVoiceCommands } from './cli/voice.js';
 import { registerMigrateCommand } from './cli/migrate.js';
 import { ConfigError } from './configLoad.js';
+import { UnusableDatabaseError } from './store/unusableDatabaseError.js';
 import { PACKAGE_VERSION } from './userAgent.js';
 
 /** Exit codes: 0 success, 1 the command failed, 2 the command line was wrong (usage). */
@@ -55,7 +56,7 @@ function exitCodeFor(error: unknown): number {
     // Commander has already printed its message (or the help/version text).
     return error.exitCode === 0 ? 0 : EXIT_USAGE;
   }
-  if (error instanceof CliError || error instanceof ConfigError) {
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof UnusableDatabaseError) {
     process.stderr.write(`direct-gateway: ${error.message}\n`);
     return EXIT_FAILURE;
   }

@@ -3,6 +3,7 @@ import { CONNECTOR_NAMES, type ConnectorName, type GatewayConfig } from './confi
 import { PER_ACCOUNT_CONCURRENCY, PER_HOST_CONCURRENCY } from './callbacks/fairScheduler.js';
 import { parseSmscConfig } from './connectors/smpp/smppConfig.js';
 import { CHANNELS, isChannel } from './domain/channels.js';
+import { isIsoCurrency } from './domain/currencies.js';
 import { CURRENCY_PATTERN, parseAmount } from './domain/money.js';
 import { DEFAULT_PRICES } from './domain/prices.js';
 
@@ -327,7 +328,7 @@ function positiveInteger(name: string, value: unknown): number {
 }
 
 function currency(name: string, value: unknown): string {
-  if (typeof value !== 'string' || !CURRENCY_PATTERN.test(value)) {
+  if (typeof value !== 'string' || !CURRENCY_PATTERN.test(value) || !isIsoCurrency(value)) {
     throw new ConfigError(`${name} must be a 3-letter ISO 4217 code such as "RUB"; got ${JSON.stringify(value)}`);
   }
   return value;

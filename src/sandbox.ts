@@ -1,4 +1,4 @@
-import { hashSecret } from './auth/apiKeys.js';
+import { hashSecret, secretMatches } from './auth/apiKeys.js';
 import type { Store } from './store/store.js';
 
 /** The documentation's example key, `Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==`, so its curl works verbatim. */
@@ -24,4 +24,13 @@ export async function ensureSandboxAccount(store: Store, now: number): Promise<b
     await store.senders.approve({ accountId: account.id, channel, name: SANDBOX_SENDER, trafficType: null, startsAt: now });
   }
   return true;
+}
+
+/**
+ * Whether the example key answers on this database: the `demo` account's active, unsuspended key `Aladdin` with the
+ * secret `open sesame`. A database of the operator's may have none, and the banner must not offer a key that gets 4012.
+ */
+export async function sandboxKeyWorks(store: Store): Promise<boolean> {
+  const [demo, key] = await Promise.all([store.accounts.byName(SANDBOX_ACCOUNT), store.keys.findActive(SANDBOX_KEY_ID)]);
+  return demo !== null && key !== null && key.accountId === demo.id && !key.accountSuspended && secretMatches(SANDBOX_SECRET, key.secretHash);
 }

@@ -1,12 +1,13 @@
-import { redactDatabasePassword as redactPassword } from '../store/databaseLocation.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../configLoad.js';
-import { isPostgresUrl } from '../store/openStore.js';
+import { checkDatabaseLocation, isPostgresUrl, redactDatabasePassword as redactPassword } from '../store/databaseLocation.js';
 import { CliError } from './cliError.js';
+import { mayCreateDatabase } from './databaseCreation.js';
 
 interface MigrateOptions {
   db?: string;
   config?: string;
+  create?: boolean;
 }
 
 /**
@@ -19,10 +20,14 @@ export function registerMigrateCommand(program: Command): void {
     .description('Create or update the database schema, then exit')
     .option('--db <url>', 'SQLite file path or postgres:// URL (default: $DGW_DATABASE_URL, else ./data/gateway.db)')
     .option('--config <file>', 'JSON config file (README "Settings")')
+    .option('--create', 'create a SQLite file that does not exist yet (always done for ./data/gateway.db)')
     .action(async (options: MigrateOptions) => {
       const { database } = loadConfig({ configFile: options.config, db: options.db });
+      checkDatabaseLocation(database);
       try {
-        const message = isPostgresUrl(database) ? await migratePostgresDatabase(database) : await migrateSqliteDatabase(database);
+        const message = isPostgresUrl(database)
+          ? await migratePostgresDatabase(database)
+          : await migrateSqliteDatabase(database, mayCreateDatabase(database, options.create ?? false));
         process.stdout.write(`${message}\n`);
       } catch (error) {
         throw new CliError(`cannot migrate database ${redactPassword(database)}: ${(error as Error).message}`);
@@ -43,9 +48,9 @@ async function migratePostgresDatabase(url: string): Promise<string> {
 }
 
 /** SQLite migrates whenever it is opened. */
-async function migrateSqliteDatabase(path: string): Promise<string> {
+async function migrateSqliteDatabase(path: string, create: boolean): Promise<string> {
   const { openSqliteDatabase } = await import('../store/sqlite/sqliteStore.js');
-  const db = openSqliteDatabase(path);
+  const db = openSqliteDatabase(path, { create });
   const version = (db.prepare('select max(version) as v from schema_migrations').get() as { v: number }).v;
   db.close();
   return `schema is at version ${version}`;
@@ -56,4 +61,3 @@ function describe(applied: number[], latest: number): string {
     ? `schema is at version ${latest}: nothing to do`
     : `applied migration${applied.length === 1 ? '' : 's'} ${applied.join(', ')}; schema is at version ${latest}`;
 }
-

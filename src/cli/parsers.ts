@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { CHANNELS, isChannel, TRAFFIC_TYPES, type Channel, type TrafficType } from '../domain/channels.js';
-import { CURRENCY_PATTERN, parseAmount, type Units } from '../domain/money.js';
+import { isIsoCurrency } from '../domain/currencies.js';
+import { parseAmount, type Units } from '../domain/money.js';
 import { isMsisdn, normalizeMsisdn } from '../domain/msisdn.js';
 import type { KeyType } from '../store/store.js';
 
@@ -31,7 +32,7 @@ export function parseNonZeroAmount(value: string): Units {
 
 export function parseCurrency(value: string): string {
   const code = value.toUpperCase();
-  if (!CURRENCY_PATTERN.test(code)) throw new InvalidArgumentError('Expected a 3-letter ISO 4217 currency code, e.g. RUB');
+  if (!isIsoCurrency(code)) throw new InvalidArgumentError(`Expected an ISO 4217 currency code such as RUB, USD or EUR; "${code}" is none`);
   return code;
 }
 

@@ -1,17 +1,21 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { systemClock } from '../clock.js';
 import type { GatewayConfig } from '../config.js';
 import { ConfigError, loadConfig } from '../configLoad.js';
 import { listeningOrigin } from '../http/origin.js';
 import { redactDatabasePassword } from '../store/databaseLocation.js';
-import { ensureSandboxAccount, SANDBOX_TOKEN } from '../sandbox.js';
+import { ensureSandboxAccount, sandboxKeyWorks, SANDBOX_TOKEN } from '../sandbox.js';
+import type { Store } from '../store/store.js';
+import { CliError } from './cliError.js';
+import { preflightServe } from './servePreflight.js';
 
 interface ServeOptions {
   db?: string;
-  port?: string;
+  port?: number;
   host?: string;
   config?: string;
   sandbox?: boolean;
+  create?: boolean;
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/i;
@@ -20,8 +24,9 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Run the gateway: HTTP API and delivery')
-    .option('--db <path>', 'SQLite database file (env DGW_DATABASE_URL)')
-    .option('--port <port>', 'HTTP port (env DGW_HTTP_PORT)')
+    .option('--db <path>', 'SQLite file path or postgres:// URL (env DGW_DATABASE_URL)')
+    .option('--create', 'create a SQLite file that does not exist yet (always done for ./data/gateway.db)')
+    .option('--port <port>', 'HTTP port (env DGW_HTTP_PORT)', parsePort)
     .option('--host <host>', 'HTTP listen address (env DGW_HTTP_HOST)')
     .option('--config <file>', 'JSON settings file')
     .option('--sandbox', 'demo account on an empty database; loopback only; callbacks to private addresses allowed')
@@ -29,21 +34,22 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig({
         configFile: options.config,
         db: options.db,
-        port: options.port === undefined ? undefined : parsePort(options.port),
+        port: options.port,
         host: options.host,
         sandbox: options.sandbox ?? false,
       });
-      await serve(config);
+      await serve(config, { create: options.create ?? false });
     });
 }
 
+/** A malformed --port is a usage error (exit 2), reported before anything starts. */
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new ConfigError(`--port must be 0..65535, got "${text}"`);
+  if (!/^\d{1,5}$/.test(text) || port > 65535) throw new InvalidArgumentError(`Expected a port number 0..65535, got "${text}"`);
   return port;
 }
 
-export async function serve(config: GatewayConfig): Promise<void> {
+export async function serve(config: GatewayConfig, { create }: { create: boolean }): Promise<void> {
   if (config.sandbox) {
     if (!LOOPBACK.test(config.http.host)) {
       throw new ConfigError(`--sandbox listens on loopback only; refusing host ${config.http.host}`);
@@ -51,6 +57,7 @@ export async function serve(config: GatewayConfig): Promise<void> {
     // Integrators run their callback receivers on localhost (spec §5.10).
     config.callbacks.allowPrivateTargets = true;
   }
+  await preflightServe(config, create);
   // Loaded here, not at the top: the admin commands should not pay for Fastify and the engine.
   const { startGateway } = await import('../gateway.js');
   const gateway = await startGateway(config, systemClock, (error) => {
@@ -58,10 +65,15 @@ export async function serve(config: GatewayConfig): Promise<void> {
     process.exit(1);
   });
   const { app } = gateway;
-  const createdDemo = config.sandbox ? await ensureSandboxAccount(gateway.store, systemClock.now()) : false;
-  await app.listen({ host: config.http.host, port: config.http.port });
+  const sandbox = config.sandbox ? await sandboxState(gateway.store) : null;
+  try {
+    await app.listen({ host: config.http.host, port: config.http.port });
+  } catch (error) {
+    await gateway.close();
+    throw explainListenError(config, error);
+  }
   const origin = listeningOrigin(app, config);
-  printBanner(config, origin, createdDemo);
+  printBanner(config, origin, sandbox);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -75,18 +87,59 @@ export async function serve(config: GatewayConfig): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-function printBanner(config: GatewayConfig, origin: string, createdDemo: boolean): void {
+/** What the sandbox banner may promise: the example key only when it answers on this database. */
+interface SandboxState {
+  createdDemo: boolean;
+  keyWorks: boolean;
+  accounts: string[];
+}
+
+async function sandboxState(store: Store): Promise<SandboxState> {
+  const createdDemo = await ensureSandboxAccount(store, systemClock.now());
+  const keyWorks = createdDemo || (await sandboxKeyWorks(store));
+  return { createdDemo, keyWorks, accounts: keyWorks ? [] : (await store.accounts.list()).map((a) => a.name) };
+}
+
+/** A port someone else holds is an operator's mistake, not a bug: say what to change instead of a stack trace. */
+function explainListenError(config: GatewayConfig, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${config.http.host}:${config.http.port}`;
+  if (code === 'EADDRINUSE') return new CliError(`port ${config.http.port} is in use (${where}); use --port or DGW_HTTP_PORT`);
+  if (code === 'EACCES') return new CliError(`not allowed to listen on ${where}; use --port or DGW_HTTP_PORT (ports below 1024 need privileges)`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new CliError(`cannot listen on ${where}: no such local address; use --host or DGW_HTTP_HOST`);
+  return error;
+}
+
+const TRY_IT_BODY =
+  `-d '[{"channelType":"VOICECODE","senderName":"voicecode","destination":"14085553911","content":{"contentType": "text","text": "Код авторизации от revicom: 3 4 5 6"},"callbackUrl":"https://company.com/callback","callbackEvents":["sent","delivered"],"tags":["tag1","tag2"]}]'`;
+
+function printBanner(config: GatewayConfig, origin: string, sandbox: SandboxState | null): void {
   const lines = [`direct-gateway listening on ${origin}`, `  database: ${redactDatabasePassword(config.database)}`, `  API docs: ${origin}/docs`];
-  if (config.sandbox) {
+  if (sandbox?.keyWorks) {
     lines.push(
-      `  sandbox: ${createdDemo ? 'created' : 'using'} account "demo" (type-1 key: Basic ${SANDBOX_TOKEN})`,
+      `  sandbox: ${sandbox.createdDemo ? 'created' : 'using'} account "demo" (type-1 key: Basic ${SANDBOX_TOKEN})`,
       '  sandbox: callbacks to localhost and private addresses are ALLOWED',
       '',
       'Try it:',
       `curl -X POST '${origin}/api/v1/message' \\`,
       `-H 'Content-Type: application/json' \\`,
       `-H 'Authorization: Basic ${SANDBOX_TOKEN}' \\`,
-      `-d '[{"channelType":"VOICECODE","senderName":"voicecode","destination":"14085553911","content":{"contentType": "text","text": "Код авторизации от revicom: 3 4 5 6"},"callbackUrl":"https://company.com/callback","callbackEvents":["sent","delivered"],"tags":["tag1","tag2"]}]'`,
+      TRY_IT_BODY,
+    );
+  } else if (sandbox) {
+    // The database is the operator's (it had accounts): the demo account is never added to it.
+    const account = sandbox.accounts[0] ?? 'ACCOUNT';
+    const db = `--db '${redactDatabasePassword(config.database).replaceAll("'", "'\\''")}'`;
+    lines.push(
+      `  sandbox: this database already has accounts (${sandbox.accounts.join(', ')}), so no "demo" account was created, and the example key does not work here`,
+      '  sandbox: callbacks to localhost and private addresses are ALLOWED',
+      '',
+      'Make a key for one of the accounts, then try it:',
+      `TOKEN=$(direct-gateway tokens create --account ${account} --type 1 ${db})`,
+      `curl -X POST '${origin}/api/v1/message' \\`,
+      `-H 'Content-Type: application/json' \\`,
+      `-H "Authorization: Basic $TOKEN" \\`,
+      TRY_IT_BODY,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

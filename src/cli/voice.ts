@@ -42,7 +42,9 @@ export function registerVoiceCommands(program: Command): void {
       const samples = await (parts ? speech.render(parts) : speech.renderText(options.text)).catch((error: unknown) => {
         throw error instanceof UnknownVoiceError ? new CliError(error.message) : error;
       });
-      await writeFile(options.out, encodeWav(samples, TELEPHONY_SAMPLE_RATE));
+      await writeFile(options.out, encodeWav(samples, TELEPHONY_SAMPLE_RATE)).catch((error: NodeJS.ErrnoException) => {
+        throw new CliError(`cannot write ${options.out}: ${error.code === 'ENOENT' ? 'no such folder' : error.message}`);
+      });
       const seconds = samples.length / TELEPHONY_SAMPLE_RATE;
       process.stderr.write(`${options.out}: ${seconds.toFixed(2)} s, ${TELEPHONY_SAMPLE_RATE} Hz 16-bit mono\n`);
     });

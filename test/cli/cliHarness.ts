@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/openStore.js';
+import { openSqliteDatabase } from '../../src/store/sqlite/sqliteStore.js';
 import type { Store } from '../../src/store/store.js';
 
 /** This file runs as dist/test/cli/cliHarness.js; the CLI is dist/src/cli.js. */
@@ -43,9 +44,15 @@ export function tempDir(): string {
   return dir;
 }
 
-/** A database path in a fresh folder, and a runner bound to it with --db. */
+/** Creates (and migrates) an empty SQLite database at `path`, as `migrate --create` would; returns the path. */
+export function createdDatabase(path: string): string {
+  openSqliteDatabase(path).close();
+  return path;
+}
+
+/** A created (migrated, empty) database in a fresh folder, and a runner bound to it with --db: admin commands never create one. */
 export function freshDatabase(): { db: string; cli: (...args: string[]) => Promise<CliResult> } {
-  const db = join(tempDir(), 'gateway.db');
+  const db = createdDatabase(join(tempDir(), 'gateway.db'));
   return { db, cli: (...args) => runCli([...args, '--db', db]) };
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inspect, runCli, STACK_LINE, tempDir } from './cliHarness.js';
+import { createdDatabase, inspect, runCli, STACK_LINE, tempDir } from './cliHarness.js';
 
 test('--help and --version exit 0; unknown commands and options exit 2', async () => {
   const help = await runCli(['--help']);
@@ -21,8 +21,8 @@ test('--help and --version exit 0; unknown commands and options exit 2', async (
 
 test('admin commands use DGW_DATABASE_URL, and --db wins over it', async () => {
   const dir = tempDir();
-  const fromEnv = join(dir, 'env.db');
-  const fromFlag = join(dir, 'flag.db');
+  const fromEnv = createdDatabase(join(dir, 'env.db'));
+  const fromFlag = createdDatabase(join(dir, 'flag.db'));
   assert.equal((await runCli(['accounts', 'create', 'viaenv'], { DGW_DATABASE_URL: fromEnv })).code, 0);
   assert.equal((await runCli(['accounts', 'create', 'viaflag', '--db', fromFlag], { DGW_DATABASE_URL: fromEnv })).code, 0);
   assert.deepEqual((await inspect(fromEnv, (store) => store.accounts.list())).map((a) => a.name), ['viaenv']);
@@ -32,7 +32,8 @@ test('admin commands use DGW_DATABASE_URL, and --db wins over it', async () => {
 test('--config: the database setting of the file applies; env and --db beat it', async () => {
   const dir = tempDir();
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ database: join(dir, 'file.db') }));
+  writeFileSync(config, JSON.stringify({ database: createdDatabase(join(dir, 'file.db')) }));
+  createdDatabase(join(dir, 'env.db'));
   assert.equal((await runCli(['accounts', 'create', 'viafile', '--config', config])).code, 0);
   assert.equal((await runCli(['accounts', 'create', 'viaenv', '--config', config], { DGW_DATABASE_URL: join(dir, 'env.db') })).code, 0);
   assert.deepEqual((await inspect(join(dir, 'file.db'), (store) => store.accounts.list())).map((a) => a.name), ['viafile']);

@@ -33,6 +33,7 @@ test('kill -9 mid-flight: every accepted message reaches a final status, every d
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ simulator: { deliveryDelayMs: 400 }, callbacks: { allowPrivateTargets: true, batchWaitMs: 50 } }));
   const receiver = await startCountingReceiver();
+  cli(['migrate', '--create', '--db', db]); // admin commands refuse a missing database
   cli(['accounts', 'create', 'crash', '--balance', '1000000', '--db', db]);
   const auth = `Basic ${cli(['tokens', 'create', '--account', 'crash', '--type', '1', '--db', db])}`;
   const args = ['--db', db, '--port', '0', '--config', configFile];

@@ -1,4 +1,5 @@
 import type { Sql } from './connection.js';
+import { refuseNewerSchema } from '../schemaVersion.js';
 
 /**
  * Migrations, applied in order and recorded in schema_migrations. Never edit a shipped one: append.
@@ -233,6 +234,7 @@ export async function migratePostgres(sql: Sql): Promise<number[]> {
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
     await tx`create table if not exists schema_migrations (version integer primary key, applied_at bigint not null)`;
     const applied = new Set((await tx<{ version: number }[]>`select version from schema_migrations`).map((r) => r.version));
+    refuseNewerSchema(applied, LATEST_SCHEMA_VERSION);
     const done: number[] = [];
     for (const [index, statements] of MIGRATIONS.entries()) {
       const version = index + 1;

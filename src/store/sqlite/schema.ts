@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { refuseNewerSchema } from '../schemaVersion.js';
 import { writeTransaction } from './writeTransaction.js';
 
 /**
@@ -218,6 +219,7 @@ export function migrate(db: Database.Database, through = MIGRATIONS.length): voi
   const applied = new Set(
     (db.prepare('select version from schema_migrations').all() as { version: number }[]).map((r) => r.version),
   );
+  refuseNewerSchema(applied, LATEST_SCHEMA_VERSION);
   MIGRATIONS.forEach((sql, index) => {
     const version = index + 1;
     if (applied.has(version) || version > through) return;
@@ -227,3 +229,6 @@ export function migrate(db: Database.Database, through = MIGRATIONS.length): voi
     })();
   });
 }
+
+/** The version the schema reaches once every migration is applied. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { UnusableDatabaseError } from '../unusableDatabaseError.js';
+import { preparePrivateDatabaseFile } from './privateDatabaseFile.js';
 import type { Store } from '../store.js';
 import { sqliteAccounts } from './accounts.js';
 import { sqliteBlocklist } from './blocklist.js';
@@ -32,14 +33,44 @@ const FALLBACK_AUTOCHECKPOINT_PAGES = 100_000;
 const MMAP_BYTES = 1024 * 1024 * 1024;
 
 /**
- * Opens (creating it and its folder if needed) a SQLite database. One process, one writer.
+ * Opens (creating it and its folder if needed, unless `create` is false) a SQLite database. One process, one writer.
  * WAL with synchronous=NORMAL: every commit survives a crash of the process (kill -9); only the
  * acceptance of messages and stops are also made to survive a power cut (see walSync.ts), since fsync on
  * every engine and outbox commit would cost most of the throughput.
  */
-export function openSqliteDatabase(path: string): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+export function openSqliteDatabase(path: string, { create = true }: { create?: boolean } = {}): Database.Database {
+  if (path === ':memory:') return configure(new Database(path));
+  if (!create && !existsSync(path)) {
+    throw new UnusableDatabaseError(
+      `no database at ${path} (a typo?); to create one there: direct-gateway migrate --create --db ${path} (or serve --create)`,
+    );
+  }
+  let db: Database.Database | undefined;
+  try {
+    for (const warning of preparePrivateDatabaseFile(path)) process.stderr.write(`direct-gateway: warning: ${warning}\n`);
+    db = new Database(path, { fileMustExist: true });
+    return configure(db);
+  } catch (error) {
+    db?.close();
+    throw explainOpenError(path, error);
+  }
+}
+
+/** SQLite's own words ("attempt to write a readonly database") do not say what to change. */
+function explainOpenError(path: string, error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM')) {
+    return new UnusableDatabaseError(
+      `database ${path} cannot be written (${(error as Error).message}): the gateway writes to it and creates ${path}-wal and ` +
+        `${path}-shm beside it; give the user that runs it write access to the file and its folder`,
+    );
+  }
+  // The folder or file could not be made (a path below a plain file, a folder of another user…).
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return new UnusableDatabaseError(`cannot create database ${path}: ${(error as Error).message}`);
+  return error;
+}
+
+function configure(db: Database.Database): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
@@ -58,13 +89,15 @@ export function openSqliteDatabase(path: string): Database.Database {
 
 export interface SqliteStoreOptions {
   writeLock?: WriteLock;
+  /** Create a missing file (default true); false refuses it (admin commands: a mistyped path is not a new database). */
+  create?: boolean;
   durable?: boolean;
   /** A checkpoint thread copies the WAL (checkpointer.ts): this connection's commits need not. */
   externalCheckpoints?: boolean;
 }
 
 export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
-  const db = openSqliteDatabase(path);
+  const db = openSqliteDatabase(path, { create: options.create ?? true });
   if (options.writeLock) useWriteLock(db, options.writeLock);
   if (options.externalCheckpoints) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   if (options.durable) db.pragma('synchronous = FULL');

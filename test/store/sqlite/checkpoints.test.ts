@@ -94,6 +94,7 @@ describe('checkpointer', () => {
 describe('serve on SQLite', () => {
   it('copies accepted messages into the database file while it runs (the checkpoint thread)', async () => {
     const db = join(dir, 'serve', 'gateway.db');
+    cli(['migrate', '--create', '--db', db]); // admin commands refuse a missing database
     cli(['accounts', 'create', 'cp', '--balance', '1000', '--db', db]);
     const auth = `Basic ${cli(['tokens', 'create', '--account', 'cp', '--type', '1', '--db', db])}`;
     const configFile = join(dir, 'serve.json');
