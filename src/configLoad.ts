@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CONNECTOR_NAMES, type ConnectorName, type GatewayConfig } from './config.js';
-import { PER_ACCOUNT_CONCURRENCY, PER_HOST_CONCURRENCY } from './callbacks/fairScheduler.js';
+import { CALLBACK_CONCURRENCY, PER_ACCOUNT_CONCURRENCY, PER_HOST_CONCURRENCY } from './callbacks/fairScheduler.js';
 import { parseSmscConfig } from './connectors/smpp/smppConfig.js';
 import { CHANNELS, isChannel } from './domain/channels.js';
 import { isIsoCurrency } from './domain/currencies.js';
@@ -33,7 +33,7 @@ export function defaultConfig(): GatewayConfig {
     callbacks: {
       allowPrivateTargets: false,
       batchWaitMs: 200,
-      concurrency: 64,
+      concurrency: CALLBACK_CONCURRENCY,
       perHostConcurrency: PER_HOST_CONCURRENCY,
       perAccountConcurrency: PER_ACCOUNT_CONCURRENCY,
     },

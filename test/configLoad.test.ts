@@ -188,7 +188,7 @@ test('delivery settings from the file: engine, simulator, channels, callbacks, s
   assert.deepEqual(config.simulator, { deliveryDelayMs: 0, slowDelayMs: 100, readDelayMs: 50 });
   assert.equal(config.channels.VOICECODE.connector, 'sip');
   assert.equal(config.channels.SMS.connector, 'simulator');
-  assert.deepEqual(config.callbacks, { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8, perHostConcurrency: 32, perAccountConcurrency: 48 });
+  assert.deepEqual(config.callbacks, { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8, perHostConcurrency: 64, perAccountConcurrency: 96 });
   assert.equal(config.shortLinkBase, 'https://s.example.com/l');
   assert.equal(config.sip.trunkHost, 'sip.example.com');
   assert.equal(config.sip.trunkPort, 5080);

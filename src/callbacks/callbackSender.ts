@@ -14,7 +14,14 @@ import { callbackCredentials, redactCallbackUrl } from '../domain/callbackUrl.js
 import { signWebhook } from '../domain/signingSecret.js';
 import { MAX_EVENTS_PER_DELIVERY, type CallbackAttemptRecord, type CallbackOutbox, type ClaimedDelivery } from '../store/callbackOutbox.js';
 import { callbackHostOf } from './callbackHost.js';
-import { fairRound, FlightCounts, PER_ACCOUNT_CONCURRENCY, PER_HOST_CONCURRENCY, type FairnessLimits } from './fairScheduler.js';
+import {
+  CALLBACK_CONCURRENCY,
+  fairRound,
+  FlightCounts,
+  PER_ACCOUNT_CONCURRENCY,
+  PER_HOST_CONCURRENCY,
+  type FairnessLimits,
+} from './fairScheduler.js';
 import { HostBackoff, type HostTicket } from './hostBackoff.js';
 import { nextAttemptAt, type RandomSource } from './retrySchedule.js';
 import { guardedLookup, refuseLiteralHost, RefusedTargetError } from './targetGuard.js';
@@ -72,7 +79,7 @@ const silentLogger: CallbackLogger = { warn() {}, error() {} };
 
 export function createCallbackSender(options: CallbackSenderOptions): CallbackSender {
   const { outbox, clock, allowPrivateTargets, userAgent } = options;
-  const concurrency = options.concurrency ?? 64;
+  const concurrency = options.concurrency ?? CALLBACK_CONCURRENCY;
   const limits: FairnessLimits = {
     concurrency,
     perHost: options.perHostConcurrency ?? PER_HOST_CONCURRENCY,

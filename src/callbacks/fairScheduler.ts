@@ -29,12 +29,14 @@ export interface FairnessLimits {
 }
 
 /**
- * Defaults of the caps (README, Settings: `callbacks.perHostConcurrency`, `callbacks.perAccountConcurrency`): one
- * host or one account can hold at most half or three quarters of the default 64 slots, and one account alone still
- * gets most of them (fewer requests in flight cost throughput even on a fast receiver).
+ * Defaults (README, Settings: `callbacks.concurrency`, `callbacks.perHostConcurrency`,
+ * `callbacks.perAccountConcurrency`): one host can hold at most half of the slots and one account three quarters,
+ * and one busy account on one fast receiver still keeps 64 requests in flight (fewer cost it throughput: the
+ * answers of a round wait for the store's exchange).
  */
-export const PER_HOST_CONCURRENCY = 32;
-export const PER_ACCOUNT_CONCURRENCY = 48;
+export const CALLBACK_CONCURRENCY = 128;
+export const PER_HOST_CONCURRENCY = 64;
+export const PER_ACCOUNT_CONCURRENCY = 96;
 
 /** The share of each cap retries may hold; the rest is kept for first attempts. */
 export const RETRY_SHARE = 0.75;
@@ -44,9 +46,15 @@ export function retryCap(cap: number): number {
   return Math.max(1, Math.floor(cap * RETRY_SHARE));
 }
 
-/** How many due deliveries to look at per round: enough to fill every cap and see past the capped ones. */
-export function dueLook({ concurrency, perAccount }: FairnessLimits): DueLook {
-  return { perAccount: 2 * Math.min(perAccount, concurrency), total: 4 * concurrency };
+/**
+ * How many due deliveries to look at in a round with `free` slots: twice as many and a few more, to see past those
+ * whose account or host is at its cap. The store takes the accounts in turn and first attempts first, so the capped
+ * ones in front of a new event are at most one per capped account; reading every due delivery would cost a round
+ * time in proportion to the backlog.
+ */
+export function dueLook(free: number): DueLook {
+  const total = 2 * Math.max(0, free) + 32;
+  return { perAccount: total, total };
 }
 
 /** What is in flight: all requests and the retries among them, in all, per host and per account. */
@@ -149,5 +157,5 @@ export function fairRound({ now, limits, inFlight, hostState, probeWaitMs }: Fai
     return { claim, defer, slotsLeft: limits.concurrency - counts.total };
   }
 
-  return { look: dueLook(limits), choose };
+  return { look: dueLook(limits.concurrency - inFlight.total), choose };
 }

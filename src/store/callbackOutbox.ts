@@ -21,9 +21,9 @@ export interface CallbackOutbox {
   /** Leases up to `limit` pending deliveries that are due (`next_attempt_at <= now`) and not leased. */
   claimDue(now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
   /**
-   * The due, unleased deliveries a scheduler chooses from, without taking them: each account's first attempts
-   * before its retries, oldest first, at most `look.perAccount` of one account; the accounts taken in turn (every
-   * account's first, then every account's second…), at most `look.total` in all.
+   * The due, unleased deliveries a scheduler chooses from, without taking them: first attempts before retries;
+   * within each, the accounts taken in turn (every account's oldest, then every account's second oldest…); at most
+   * `look.perAccount` of one account and `look.total` in all.
    */
   dueDeliveries(now: number, look: DueLook): Promise<DueDelivery[]>;
   /** Leases those of `ids` that are still due and unleased, in the order of `ids`. */

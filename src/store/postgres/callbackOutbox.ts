@@ -188,7 +188,10 @@ interface DueRow {
   next_attempt_at: number;
 }
 
-/** `place` numbers each account's due deliveries, first attempts first; ordering by it takes the accounts in turn. */
+/**
+ * `place` numbers each account's due deliveries, first attempts first; ordering by it takes the accounts in turn,
+ * every account's first attempts before any retry.
+ */
 const due = (sql: Sql, now: number, perAccount: number, total: number) => sql<DueRow[]>`
   select id, account_id, url, attempts, first_attempt_at, next_attempt_at
   from (select id, account_id, url, attempts, first_attempt_at, next_attempt_at,
@@ -196,7 +199,7 @@ const due = (sql: Sql, now: number, perAccount: number, total: number) => sql<Du
         from callback_deliveries
         where state = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until <= ${now})) as d
   where place <= ${perAccount}
-  order by place, attempts > 0, next_attempt_at, id
+  order by attempts > 0, place, next_attempt_at, id
   limit ${total}`;
 
 async function dueDeliveries(sql: Sql, now: number, { perAccount, total }: DueLook): Promise<DueDelivery[]> {

@@ -141,14 +141,15 @@ interface DueRow {
 }
 
 function dueDeliveries(db: Database.Database) {
-  // `place` numbers each account's due deliveries, first attempts first; ordering by it takes the accounts in turn.
+  // `place` numbers each account's due deliveries, first attempts first; ordering by it takes the accounts in turn,
+  // every account's first attempts before any retry.
   const due = db.prepare<{ now: number; perAccount: number; total: number }, DueRow>(
     `select id, account_id, url, attempts, first_attempt_at, next_attempt_at
      from (select id, account_id, url, attempts, first_attempt_at, next_attempt_at,
              row_number() over (partition by account_id order by attempts > 0, next_attempt_at, id) as place
            from callback_deliveries where ${CLAIMABLE})
      where place <= @perAccount
-     order by place, attempts > 0, next_attempt_at, id
+     order by attempts > 0, place, next_attempt_at, id
      limit @total`,
   );
   return (now: number, { perAccount, total }: DueLook): DueDelivery[] =>
