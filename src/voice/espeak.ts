@@ -31,8 +31,6 @@ interface LoadedEngine {
   worker: EspeakWorker;
   /** The settings last applied: set_voice reloads voice data (≈3 ms), so it is skipped when unchanged. */
   current: { voice?: string; rate?: number; pitch?: number };
-  /** Every name set_voice knows (lower case): set_voice itself falls back to a default voice for any other name. */
-  knownVoices: Set<string>;
   /** One language code per voice, for the message that refuses an unknown one. */
   voiceList: string;
 }
@@ -53,12 +51,8 @@ export function loadEspeak(): Promise<LoadedEngine> {
     const worker = new module.eSpeakNGWorker();
     const rate = worker.get_samplerate();
     if (rate !== ESPEAK_SAMPLE_RATE) throw new Error(`espeak-ng produces ${rate} Hz, expected ${ESPEAK_SAMPLE_RATE}`);
-    const voices = worker.list_voices();
-    const knownVoices = new Set(
-      voices.flatMap((v) => [v.name, v.identifier, v.identifier.split('/').pop()!, ...v.languages.map((l) => l.name)]).map((n) => n.toLowerCase()),
-    );
-    const voiceList = [...new Set(voices.map((v) => v.languages[0]?.name ?? v.identifier))].sort().join(', ');
-    return { worker, current: {}, knownVoices, voiceList };
+    const voiceList = [...new Set(worker.list_voices().map((v) => v.languages[0]?.name ?? v.identifier))].sort().join(', ');
+    return { worker, current: {}, voiceList };
   })().catch((error: unknown) => {
     engine = undefined; // let a later call try again
     throw error;
@@ -68,16 +62,12 @@ export function loadEspeak(): Promise<LoadedEngine> {
 
 /** Speaks `text` (plain text; markup characters are escaped) into 22050 Hz mono 16-bit samples. */
 export async function synthesize(text: string, settings: SpeechSettings): Promise<Int16Array> {
-  const { worker, current, knownVoices, voiceList } = await loadEspeak();
+  const { worker, current, voiceList } = await loadEspeak();
   const pitch = settings.pitch ?? 50;
   if (current.voice !== settings.voice) {
     current.voice = current.rate = current.pitch = undefined; // unknown until set_voice succeeds
-    // set_voice returns an espeak_ng_STATUS (0 is success), but "succeeds" with a fallback voice for unknown names.
-    // A variant may follow the voice after "+" (ru+f3).
-    const known = knownVoices.has(settings.voice.split('+')[0]!.toLowerCase());
-    if (!known || worker.set_voice(settings.voice) !== 0) {
-      throw new UnknownVoiceError(`espeak-ng has no voice '${settings.voice}'; voices: ${voiceList}`);
-    }
+    // set_voice returns an espeak_ng_STATUS; 0 is success. It knows voices by name too ("klingon" is art/piqd).
+    if (worker.set_voice(settings.voice) !== 0) throw new UnknownVoiceError(`espeak-ng has no voice '${settings.voice}'; voices: ${voiceList}`);
     current.voice = settings.voice;
   }
   if (current.rate !== settings.rate) worker.set_rate((current.rate = settings.rate));

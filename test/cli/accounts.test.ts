@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { isSigningSecret } from '../../src/domain/signingSecret.js';
-import { freshDatabase, inspect, STACK_LINE, tempDir } from './cliHarness.js';
+import { freshDatabase, inspect, runCli, STACK_LINE, tempDir } from './cliHarness.js';
 
 test('accounts create stores name, balance, currency and billing', async () => {
   const { db, cli } = freshDatabase();
@@ -48,6 +48,8 @@ test('bad names, amounts and currencies are usage errors (exit 2)', async () => 
     ['accounts', 'create', 'ok', '--balance', '-1'],
     ['accounts', 'create', 'ok', '--balance', 'ten'],
     ['accounts', 'create', 'ok', '--currency', 'RUBLES'],
+    ['accounts', 'create', 'ok', '--currency', 'XYZ'], // three letters, but not ISO 4217
+    ['accounts', 'create', 'ok', '--currency', 'ABC'],
     ['accounts', 'create'],
   ]) {
     const result = await cli(...args);
@@ -122,4 +124,18 @@ test('accounts set-signing-secret prints a new whsec_ secret alone on stdout, st
   assert.equal((await cli('accounts', 'set-signing-secret', 'acme', '--clear')).stdout, '');
   assert.equal(secretOf(), null);
   assert.equal((await cli('accounts', 'set-signing-secret', 'ghost')).code, 1);
+});
+
+test('--currency accepts ISO 4217 codes (any case) and the defaultCurrency setting must be one too', async () => {
+  const { db, cli } = freshDatabase();
+  assert.equal((await cli('accounts', 'create', 'eu', '--currency', 'eur')).code, 0);
+  assert.equal((await cli('accounts', 'create', 'kz', '--currency', 'KZT')).code, 0);
+  const xyz = await cli('accounts', 'create', 'x', '--currency', 'XYZ');
+  assert.match(xyz.stderr, /ISO 4217 currency code such as RUB, USD or EUR; "XYZ" is none/);
+  const config = join(tempDir(), 'config.json');
+  writeFileSync(config, JSON.stringify({ defaultCurrency: 'XYZ' }));
+  const fromSetting = await runCli(['accounts', 'create', 'y', '--db', db, '--config', config]);
+  assert.equal(fromSetting.code, 1, fromSetting.stderr);
+  assert.match(fromSetting.stderr, /defaultCurrency must be a 3-letter ISO 4217 code/);
+  assert.deepEqual((await inspect(db, (store) => store.accounts.list())).map((a) => [a.name, a.currency]), [['eu', 'EUR'], ['kz', 'KZT']]);
 });

@@ -18,11 +18,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Where and as whom the CLI runs (a test of file permissions runs it as another user when it is root). */
+export interface RunOptions {
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+}
+
 /** The DGW_* variables of the caller are removed so that only what a test passes applies. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string> = {}, options: RunOptions = {}): Promise<CliResult> {
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DGW_')));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -9,8 +9,8 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): string {
   return execFileSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
 }
 
-/** Starts `direct-gateway serve` as its own process and waits until it listens. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; origin: string }> {
+/** Starts `direct-gateway serve` as its own process and waits until it listens; `banner` is what it had printed by then. */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; origin: string; banner: string }> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args], {
     env: { ...process.env, DGW_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -25,7 +25,8 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): P
     });
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
   });
-  return { child, origin };
+  // The banner is one write of under 4 KiB: a pipe delivers it whole.
+  return { child, origin, banner: output };
 }
 
 export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

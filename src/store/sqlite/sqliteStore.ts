@@ -61,7 +61,7 @@ function explainOpenError(path: string, error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM')) {
     return new UnusableDatabaseError(
-      `database ${path} cannot be written (${(error as Error).message}): the gateway writes to it and creates ${path}-wal and ` +
+      `database ${path} cannot be opened for writing (${(error as Error).message}): the gateway writes to it and creates ${path}-wal and ` +
         `${path}-shm beside it; give the user that runs it write access to the file and its folder`,
     );
   }
