@@ -211,6 +211,19 @@ const MIGRATIONS: string[] = [
   alter table callback_deliveries drop column body;
   alter table callback_deliveries drop column message_uuids;
   `,
+  // Inbound messages that reached no account (domain/inboundRouting.ts), kept for the operator instead of guessed.
+  `
+  create table inbound_unmatched (
+    id integer primary key,
+    channel_type text not null,
+    from_address text not null,
+    to_address text not null,
+    text text not null,
+    received_at integer not null,
+    reason text not null,
+    candidates text not null
+  );
+  `,
 ];
 
 /** Applies the migrations not yet applied, up to `through` (all of them unless a test stops earlier). */

@@ -1,0 +1,74 @@
+import type { Channel } from './channels.js';
+
+/*
+ * Which account receives a message a subscriber sent (inbound, spec Open point 2). The connector may name the account
+ * (an SMSC's `inboundAccount`); otherwise the address it was sent to must be the approved sender name of exactly one
+ * account on that channel. Anything else is never guessed: the message goes to the operator's unmatched list.
+ */
+
+/** Channels whose messages can come in (SMPP delivers SMS); on these a sender name must have a single owner. */
+export const INBOUND_CHANNELS: readonly Channel[] = ['SMS'];
+
+export type UnmatchedReason =
+  /** The connector named an account that does not exist. */
+  | 'unknown-account'
+  /** No account has the address as an approved sender name. */
+  | 'no-sender'
+  /** Several accounts have it (approved before the rule below, or directly in the database). */
+  | 'shared-sender';
+
+export type InboundOwner = { accountId: number } | { unmatched: UnmatchedReason; candidates: string[] };
+
+export interface AccountRef {
+  id: number;
+  name: string;
+}
+
+/**
+ * `named`: the account the connector names (null: none named), with what the store found for it.
+ * `senderOwners`: the accounts whose approved sender on the message's channel is the address it was sent to.
+ */
+export function inboundOwner(named: { name: string; found: AccountRef | null } | null, senderOwners: readonly AccountRef[]): InboundOwner {
+  if (named !== null) return named.found ? { accountId: named.found.id } : { unmatched: 'unknown-account', candidates: [named.name] };
+  if (senderOwners.length === 1) return { accountId: senderOwners[0]!.id };
+  return senderOwners.length === 0 ? { unmatched: 'no-sender', candidates: [] } : { unmatched: 'shared-sender', candidates: senderOwners.map((a) => a.name) };
+}
+
+/** A message that reached no account, kept for the operator (`direct-gateway inbound unmatched`). */
+export interface UnmatchedInbound {
+  id: number;
+  channelType: Channel;
+  from: string;
+  to: string;
+  text: string;
+  receivedAt: number;
+  reason: UnmatchedReason;
+  /** unknown-account: the name the connector gave; shared-sender: the accounts that share the address. */
+  candidates: string[];
+}
+
+/**
+ * Whether inbound messages of the channel can be routed by sender name: yes unless every SMSC names the account that
+ * receives its inbound messages. No SMSC configured counts as yes (one may be added later, and the approval stays).
+ */
+export function routesInboundBySenderName(channel: Channel, smscs: readonly { inboundAccount: string | null }[]): boolean {
+  if (!INBOUND_CHANNELS.includes(channel)) return false;
+  return smscs.length === 0 || smscs.some((smsc) => smsc.inboundAccount === null);
+}
+
+/**
+ * The approval of `name` for an account when `otherOwners` (other accounts) already have it on the channel: refused
+ * (the message says why and what settles it) when inbound messages would then have two owners; null when allowed.
+ */
+export function sharedSenderRefusal(
+  channel: Channel,
+  name: string,
+  otherOwners: readonly string[],
+  smscs: readonly { inboundAccount: string | null }[],
+): string | null {
+  if (otherOwners.length === 0 || !routesInboundBySenderName(channel, smscs)) return null;
+  return (
+    `${channel} sender "${name}" is already approved for account ${otherOwners.join(', ')}: inbound ${channel} sent to it would have ` +
+    `no single owner. Use another name, or set smpp.smscs[].inboundAccount on every SMSC so that the SMSC decides`
+  );
+}
