@@ -4,6 +4,7 @@ import { registerAccountsCommands } from './cli/accounts.js';
 import { registerBalanceCommands } from './cli/balance.js';
 import { registerBlocklistCommands } from './cli/blocklist.js';
 import { registerChannelsCommands } from './cli/channels.js';
+import { registerInboundCommands } from './cli/inbound.js';
 import { CliError } from './cli/cliError.js';
 import { registerSendersCommands } from './cli/senders.js';
 import { registerServeCommand } from './cli/serve.js';
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   registerSendersCommands(program);
   registerChannelsCommands(program);
   registerBlocklistCommands(program);
+  registerInboundCommands(program);
   registerVoiceCommands(program);
   registerMigrateCommand(program);
   throwInsteadOfExiting(program);

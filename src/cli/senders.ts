@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { CHANNELS_NEEDING_APPROVED_SENDER, type Channel, type TrafficType } from '../domain/channels.js';
+import { sharedSenderRefusal } from '../domain/inboundRouting.js';
+import type { Store } from '../store/store.js';
 import { addStoreOptions, requireAccount, withStore, type StoreOptions } from './adminStore.js';
+import { CliError } from './cliError.js';
 import { formatTable, isoSeconds } from './format.js';
 import { parseAccountName, parseChannel, parseIsoTime, parseSenderName, parseTrafficType } from './parsers.js';
 
@@ -17,8 +20,10 @@ export function registerSendersCommands(program: Command): void {
       .option('--traffic-type <type>', 'PROMO, SERVICE, AUTHORIZE or TRANSACT (default: none, messages get SERVICE)', parseTrafficType)
       .option('--start <time>', 'usable from this ISO 8601 time, e.g. 2024-05-01T00:00:00Z (default: now)', parseIsoTime),
   ).action(async (sender: string, options: StoreOptions & { account: string; channel: Channel; trafficType?: TrafficType; start?: number }) => {
-    await withStore(options, async (store) => {
+    await withStore(options, async (store, config) => {
       const account = await requireAccount(store, options.account);
+      const refusal = sharedSenderRefusal(options.channel, sender, await otherOwners(store, account.id, options.channel, sender), config.smpp.smscs);
+      if (refusal !== null) throw new CliError(refusal);
       const startsAt = options.start ?? Date.now();
       await store.senders.approve({ accountId: account.id, channel: options.channel, name: sender, trafficType: options.trafficType ?? null, startsAt });
       if (options.channel === 'VOICECODE' || options.channel === 'FLASHCALL') {
@@ -51,4 +56,12 @@ export function registerSendersCommands(program: Command): void {
       process.stdout.write(formatTable(['account', 'channel', 'sender', 'traffic type', 'starts'], rows));
     });
   });
+}
+
+/** The other accounts that have the name approved on the channel. */
+async function otherOwners(store: Store, accountId: number, channel: Channel, name: string): Promise<string[]> {
+  const owners = (await store.senders.list()).filter((s) => s.channel === channel && s.name === name && s.accountId !== accountId);
+  if (owners.length === 0) return [];
+  const names = new Map((await store.accounts.list()).map((account) => [account.id, account.name]));
+  return owners.map((s) => names.get(s.accountId) ?? String(s.accountId));
 }

@@ -20,7 +20,7 @@ export interface EngineOptions {
   /** Pause when a round found nothing to do. */
   idleMs: number;
   maxConcurrentHandoffs: number;
-  logger?: { error(detail: object, message: string): void };
+  logger?: { error(detail: object, message: string): void; warn(detail: object, message: string): void };
   owner?: string;
 }
 
@@ -158,7 +158,12 @@ export function createEngine(options: EngineOptions) {
     while (pendingInbound.length > 0) {
       const message = pendingInbound[0]!;
       const uuid = await store.messages.storeInbound(message);
-      if (uuid === null) options.logger?.error({ from: message.from, to: message.to }, 'inbound message for no known account: dropped');
+      if (uuid === null) {
+        options.logger?.warn(
+          { from: message.from, to: message.to, accountName: message.accountName },
+          'inbound message with no single owning account: kept in the unmatched list (direct-gateway inbound unmatched)',
+        );
+      }
       pendingInbound.shift();
       stored++;
     }

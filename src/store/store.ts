@@ -8,6 +8,7 @@ import type { Report } from '../domain/lifecycle.js';
 import type { InboundMessage, InFlightMessage, OutboundMessage } from '../connectors/connector.js';
 import type { CallbackOutbox } from './callbackOutbox.js';
 import type { ShortLink } from '../domain/shortLinks.js';
+import type { UnmatchedInbound } from '../domain/inboundRouting.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -120,10 +121,13 @@ export interface MessageRepository {
   /** One code per uuid, in order (spec §9); stopped messages become unsent 606 and are refunded. */
   stop(accountId: number, uuids: string[], now: number): Promise<StopCode[]>;
   /**
-   * Stores a message a subscriber sent (direction inbound) for the account named by the connector, or else
-   * the account with an approved SMS sender equal to `to`; null when no account is found.
+   * Stores a message a subscriber sent (direction inbound) for the account named by the connector, or else the one
+   * account with an approved sender equal to `to` (domain/inboundRouting.ts). With no such single account it is kept
+   * in the unmatched list instead, and the result is null: never guessed, never dropped.
    */
   storeInbound(message: InboundMessage): Promise<string | null>;
+  /** Inbound messages that reached no account, newest first. */
+  unmatchedInbound(limit: number): Promise<UnmatchedInbound[]>;
   /** A short link's message and original URL, counting the click; null for an unknown slug. */
   followShortLink(slug: string): Promise<{ uuid: string; url: string } | null>;
   /** Stores the result of a FLASHCALL verification; false when no FLASHCALL message of the account has that uuid. */

@@ -12,7 +12,7 @@ import { pgFollowShortLink } from './messages/followShortLink.js';
 import { pgList } from './messages/list.js';
 import { asUuid, MESSAGE_COLUMNS, toMessage, type MessageRow } from './messages/rows.js';
 import { pgStop } from './messages/stop.js';
-import { pgStoreInbound } from './messages/storeInbound.js';
+import { pgStoreInbound, pgUnmatchedInbound } from './messages/storeInbound.js';
 import { migratePostgres } from './schema.js';
 import { pgSenders } from './senders.js';
 
@@ -48,6 +48,7 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
       list,
       stop: pgStop(sql),
       storeInbound: pgStoreInbound(sql),
+      unmatchedInbound: pgUnmatchedInbound(sql),
       followShortLink: pgFollowShortLink(sql),
       recordFlashcallConversion: pgFlashcallConversion(sql),
     },

@@ -11,7 +11,7 @@ import { sqliteAccept } from './messages/accept.js';
 import { sqliteFlashcallConversion } from './messages/flashcallConversion.js';
 import { sqliteList } from './messages/list.js';
 import { sqliteFollowShortLink } from './messages/followShortLink.js';
-import { sqliteStoreInbound } from './messages/storeInbound.js';
+import { sqliteStoreInbound, sqliteUnmatchedInbound } from './messages/storeInbound.js';
 import { toMessage, type MessageRow } from '../rows/messageRow.js';
 import { sqliteStop } from './messages/stop.js';
 import { migrate } from './schema.js';
@@ -107,6 +107,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
   const flashcall = sqliteFlashcallConversion(db);
   const followShortLink = sqliteFollowShortLink(db);
   const storeInbound = sqliteStoreInbound(db);
+  const unmatchedInbound = sqliteUnmatchedInbound(db);
   const claimed = new ClaimedStates();
   const claimDue = sqliteClaimDue(db, claimed);
   const reschedule = sqliteReschedule(db);
@@ -141,6 +142,9 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
       },
       async storeInbound(message) {
         return storeInbound(message);
+      },
+      async unmatchedInbound(limit) {
+        return unmatchedInbound(limit);
       },
       async followShortLink(slug) {
         return followShortLink(slug);

@@ -1,18 +1,20 @@
 import type Database from 'better-sqlite3';
 import type { InboundMessage } from '../../../connectors/connector.js';
 import { countryOf } from '../../../domain/country.js';
+import { inboundOwner, type AccountRef, type UnmatchedInbound } from '../../../domain/inboundRouting.js';
 import { countSmsParts } from '../../../domain/smsParts.js';
 import { newMessageId } from '../../messageIds.js';
+import { toUnmatchedInbound, type UnmatchedInboundRow } from '../../rows/unmatchedInboundRow.js';
 
 /**
- * Stores a mobile-originated message (direction inbound; spec Open point 2). It belongs to the account the
- * connector names, or else to the account whose approved SMS sender is the address it was sent to.
- * senderName is the subscriber's number and destination the address it was sent to; it is final at once.
+ * Stores a mobile-originated message (direction inbound; spec Open point 2) for the account domain/inboundRouting.ts
+ * chooses. senderName is the subscriber's number and destination the address it was sent to; it is final at once.
+ * A message with no single owner goes to inbound_unmatched instead; then the result is null.
  */
 export function sqliteStoreInbound(db: Database.Database) {
-  const accountByName = db.prepare<[string], { id: number }>('select id from accounts where name = ?');
-  const accountBySender = db.prepare<[string, string], { account_id: number }>(
-    `select account_id from senders where channel = ? and name = ? order by account_id limit 1`,
+  const accountByName = db.prepare<[string], AccountRef>('select id, name from accounts where name = ?');
+  const accountsBySender = db.prepare<[string, string], AccountRef>(
+    `select a.id, a.name from senders s join accounts a on a.id = s.account_id where s.channel = ? and s.name = ? order by a.id`,
   );
   const insert = db.prepare(`
     insert into messages (
@@ -23,14 +25,20 @@ export function sqliteStoreInbound(db: Database.Database) {
       @uuid, @accountId, 'inbound', @channel, @from, @to, @content, @search, '[]',
       @parts, 'SERVICE', 1, 'API', @country, 'delivered', @at, @at, @at, @at, @at, 'Europe/Moscow'
     )`);
+  const insertUnmatched = db.prepare(`
+    insert into inbound_unmatched (channel_type, from_address, to_address, text, received_at, reason, candidates)
+    values (?, ?, ?, ?, ?, ?, ?)`);
   return (message: InboundMessage): string | null => {
-    const accountId =
-      message.accountName !== null ? accountByName.get(message.accountName)?.id : accountBySender.get(message.channelType, message.to)?.account_id;
-    if (accountId === undefined) return null;
+    const named = message.accountName === null ? null : { name: message.accountName, found: accountByName.get(message.accountName) ?? null };
+    const owner = inboundOwner(named, named === null ? accountsBySender.all(message.channelType, message.to) : []);
+    if ('unmatched' in owner) {
+      insertUnmatched.run(message.channelType, message.from, message.to, message.text, message.at, owner.unmatched, JSON.stringify(owner.candidates));
+      return null;
+    }
     const uuid = newMessageId();
     insert.run({
       uuid,
-      accountId,
+      accountId: owner.accountId,
       channel: message.channelType,
       from: message.from,
       to: message.to,
@@ -42,4 +50,10 @@ export function sqliteStoreInbound(db: Database.Database) {
     });
     return uuid;
   };
+}
+
+/** The newest first. */
+export function sqliteUnmatchedInbound(db: Database.Database) {
+  const select = db.prepare<[number], UnmatchedInboundRow>('select * from inbound_unmatched order by id desc limit ?');
+  return (limit: number): UnmatchedInbound[] => select.all(limit).map(toUnmatchedInbound);
 }
