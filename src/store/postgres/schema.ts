@@ -231,6 +231,13 @@ const MIGRATIONS: string[] = [
     candidates text not null
   );
   `,
+  // The content filter (spec §8.1) found through a trigram index instead of a scan of the account. pg_trgm is a
+  // trusted extension (PostgreSQL 13+): an owner of the database may create it. The index only narrows the search;
+  // strpos on the same column decides (messages/list.ts). The tags filter has had its GIN index since migration 1.
+  `
+  create extension if not exists pg_trgm;
+  create index messages_by_content on messages using gin (content_search gin_trgm_ops);
+  `,
 ];
 
 /** Any constant will do: every node must take the same advisory lock before it looks at the schema. */

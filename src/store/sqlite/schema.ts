@@ -224,6 +224,18 @@ const MIGRATIONS: string[] = [
     candidates text not null
   );
   `,
+  // The content and tags filters (spec §8.1) found through a trigram index instead of a scan of the account:
+  // each message's lowercased text and its tags, each tag between two U+0001 (so a tag of one letter still makes
+  // a trigram). The index only narrows the search; the filters' own predicates decide (messages/searchIndex.ts).
+  // It is kept up to date off the acceptance path: rows above indexed_through are not in it yet and are scanned.
+  `
+  create virtual table message_search using fts5(document, content='', tokenize='trigram case_sensitive 1', detail=none, columnsize=0);
+  create table message_search_state (indexed_through integer not null);
+  insert into message_search (rowid, document)
+    select rowid, coalesce(content_search, '') || char(10) || coalesce((select group_concat(char(1) || value || char(1), '') from json_each(messages.tags)), '')
+    from messages;
+  insert into message_search_state (indexed_through) select coalesce(max(rowid), 0) from messages;
+  `,
 ];
 
 /** Applies the migrations not yet applied, up to `through` (all of them unless a test stops earlier). */
