@@ -37,9 +37,13 @@ for (const [host, refused] of [
     assert.equal(row!.detail.httpStatus, null);
     assert.match(String(row!.detail.error), refused);
     assert.equal(receiver.requests.length, 0);
-    // Still refused on the retry.
-    clock.advance(5_500);
+    // A refusal says nothing of the host: it is not backed off, and a new event for it is tried at once.
+    addEvent(db, account, `http://${host}:${receiver.port}/other`, clock.now());
+    clock.advance(1000);
     assert.equal(await sender.tick(), 1);
+    // Both still refused on their retries.
+    clock.advance(5_500);
+    assert.equal(await sender.tick(), 2);
     assert.equal(receiver.requests.length, 0);
   });
 }
