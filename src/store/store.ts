@@ -7,6 +7,7 @@ import type { Rejection } from '../domain/businessChecks.js';
 import type { Report } from '../domain/lifecycle.js';
 import type { InboundMessage, InFlightMessage, OutboundMessage } from '../connectors/connector.js';
 import type { CallbackOutbox } from './callbackOutbox.js';
+import type { MessageListing } from './messageListing.js';
 import type { ShortLink } from '../domain/shortLinks.js';
 import type { UnmatchedInbound } from '../domain/inboundRouting.js';
 
@@ -118,6 +119,8 @@ export interface MessageRepository {
   get(accountId: number, uuid: string): Promise<MessageRecord | null>;
   /** `now` decides which messages are still stoppable (`ready_to_stop`). */
   list(accountId: number, filter: MessageFilter, page: MessagePage, now: number): Promise<{ total: number; messages: MessageRecord[] }>;
+  /** The same page read a chunk at a time (messageListing.ts): what the HTTP list answers from. */
+  listChunks(accountId: number, filter: MessageFilter, page: MessagePage, now: number): Promise<MessageListing>;
   /** One code per uuid, in order (spec §9); stopped messages become unsent 606 and are refunded. */
   stop(accountId: number, uuids: string[], now: number): Promise<StopCode[]>;
   /**

@@ -7,6 +7,8 @@ import { sendMessages } from '../../service/sendMessages.js';
 import { errors } from '../apiError.js';
 import type { AppDeps } from '../app.js';
 import { withIdempotency } from '../idempotency.js';
+import { jsonArrayStream } from '../jsonArrayStream.js';
+import { collectListing, LIST_CHUNK_SIZE } from '../../store/messageListing.js';
 import { authErrors, ErrorSchema, ListQuerySchema, MessageSchema, SendResponseSchema, StopRequestSchema, StopResponseSchema, TimelineSchema } from '../schemas.js';
 
 const messagesAuth = { keyTypes: [1] } as const;
@@ -57,8 +59,11 @@ export function registerMessageRoutes(api: FastifyInstance, { store, config, clo
     async (request, reply) => {
       const parsed = parseListQuery(queryValues(request));
       if (!parsed.ok) throw errors.invalid(parsed.msg);
-      const { total, messages } = await store.messages.list(request.principal.accountId, parsed.filter, parsed.page, clock.now());
-      return reply.header('X-Total-Count', String(total)).send(messages.map(messageView));
+      const listing = await store.messages.listChunks(request.principal.accountId, parsed.filter, parsed.page, clock.now());
+      reply.header('X-Total-Count', String(listing.total));
+      // A page of one chunk is answered whole; a larger one streams, other requests being served between chunks.
+      if (listing.size <= LIST_CHUNK_SIZE) return reply.send((await collectListing(listing)).messages.map(messageView));
+      return reply.type('application/json; charset=utf-8').send(jsonArrayStream(listing.chunks, messageView));
     },
   );
 

@@ -10,6 +10,7 @@ import { pgAccept } from './messages/accept.js';
 import { pgFlashcallConversion } from './messages/flashcallConversion.js';
 import { pgFollowShortLink } from './messages/followShortLink.js';
 import { pgList } from './messages/list.js';
+import { collectListing } from '../messageListing.js';
 import { asUuid, MESSAGE_COLUMNS, toMessage, type MessageRow } from './messages/rows.js';
 import { pgStop } from './messages/stop.js';
 import { pgStoreInbound, pgUnmatchedInbound } from './messages/storeInbound.js';
@@ -45,7 +46,10 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
           select ${sql.unsafe(MESSAGE_COLUMNS)} from messages where uuid = ${uuid} and account_id = ${accountId}`;
         return row ? toMessage(row) : null;
       },
-      list,
+      async list(accountId, filter, page, now) {
+        return collectListing(await list(accountId, filter, page, now));
+      },
+      listChunks: list,
       stop: pgStop(sql),
       storeInbound: pgStoreInbound(sql),
       unmatchedInbound: pgUnmatchedInbound(sql),

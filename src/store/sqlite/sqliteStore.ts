@@ -10,6 +10,7 @@ import { sqliteKeys } from './keys.js';
 import { sqliteAccept } from './messages/accept.js';
 import { sqliteFlashcallConversion } from './messages/flashcallConversion.js';
 import { sqliteList } from './messages/list.js';
+import { collectListing } from '../messageListing.js';
 import { sqliteFollowShortLink } from './messages/followShortLink.js';
 import { sqliteStoreInbound, sqliteUnmatchedInbound } from './messages/storeInbound.js';
 import { toMessage, type MessageRow } from '../rows/messageRow.js';
@@ -132,8 +133,9 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
         return row ? toMessage(row) : null;
       },
       async list(accountId, filter, page, now) {
-        return list(accountId, filter, page, now);
+        return collectListing(await list(accountId, filter, page, now));
       },
+      listChunks: list,
       async stop(accountId, uuids, now) {
         // A 200 is a promise (spec §9): it must survive a power cut like an acceptance.
         const codes = stop(accountId, uuids, now);

@@ -1,5 +1,6 @@
 import type { MessageFilter, MessagePage } from '../../../domain/listQuery.js';
 import type { MessageRecord } from '../../../domain/message.js';
+import { chunked, emptyListing, type MessageListing } from '../../messageListing.js';
 import type { Sql } from '../connection.js';
 import { asUuid, MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
 
@@ -11,8 +12,19 @@ export function stoppableAt(sql: Sql, now: number): Fragment {
 }
 
 /**
- * The WHERE clause of a list query, one condition per filter given (spec §8.1); each has its index (schema.ts)
- * except content, a substring search within the rows the others leave. Null when the filter can match nothing.
+ * The content filter: strpos decides; for a needle of three characters or more, the same needle as a LIKE pattern
+ * (its own % _ and \\ escaped, so it matches exactly the same rows) lets the trigram index find them (migration 4).
+ */
+function containsText(sql: Sql, needle: string): Fragment[] {
+  const exact: Fragment = sql`strpos(content_search, ${needle}) > 0`;
+  if (Array.from(needle).length < 3) return [exact];
+  const indexed: Fragment = sql`content_search like ${`%${needle.replace(/[\\%_]/g, '\\$&')}%`}`;
+  return [indexed, exact];
+}
+
+/**
+ * The WHERE clause of a list query, one condition per filter given (spec §8.1); each has its index (schema.ts),
+ * content its trigram index. Null when the filter can match nothing.
  */
 function whereClause(sql: Sql, accountId: number, filter: MessageFilter, now: number): Fragment | null {
   const clauses: Fragment[] = [sql`account_id = ${accountId}`, sql`direction = any(${filter.direction}::text[])`];
@@ -34,7 +46,7 @@ function whereClause(sql: Sql, accountId: number, filter: MessageFilter, now: nu
   if (filter.tags.length > 0) clauses.push(sql`tags ?| ${filter.tags}::text[]`);
   if (filter.timeFrom !== null) clauses.push(sql`message_time >= ${filter.timeFrom}`);
   if (filter.timeTo !== null) clauses.push(sql`message_time < ${filter.timeTo}`);
-  if (filter.content !== null) clauses.push(sql`strpos(content_search, ${filter.content.toLowerCase()}) > 0`);
+  if (filter.content !== null) clauses.push(...containsText(sql, filter.content.toLowerCase()));
   if (filter.contentNor !== null) {
     clauses.push(sql`(content_search is null or strpos(content_search, ${filter.contentNor.toLowerCase()}) = 0)`);
   }
@@ -42,22 +54,28 @@ function whereClause(sql: Sql, accountId: number, filter: MessageFilter, now: nu
   return clauses.reduce((all, clause) => sql`${all} and ${clause}`);
 }
 
+/**
+ * A page of the list (messageListing.ts): one query chooses the page's uuids, then each chunk is read when it is
+ * wanted, keeping only the messages that still match the filters (a status may have moved on meanwhile).
+ */
 export function pgList(sql: Sql) {
-  return async (
-    accountId: number,
-    filter: MessageFilter,
-    page: MessagePage,
-    now: number,
-  ): Promise<{ total: number; messages: MessageRecord[] }> => {
+  return async (accountId: number, filter: MessageFilter, page: MessagePage, now: number): Promise<MessageListing> => {
     const where = filter.matchesNothing ? null : whereClause(sql, accountId, filter, now);
-    if (where === null) return { total: 0, messages: [] };
+    if (where === null) return emptyListing();
     // Ties on created_at are broken by uuid (spec §8.1), the same way round, so the index serves both orders.
     const order = page.sort === 'created_time' ? sql`order by created_at asc, uuid asc` : sql`order by created_at desc, uuid desc`;
-    const [[count], rows] = await Promise.all([
+    const [[count], chosen] = await Promise.all([
       sql<{ n: number }[]>`select count(*) as n from messages where ${where}`,
-      sql<MessageRow[]>`
-        select ${sql.unsafe(MESSAGE_COLUMNS)} from messages where ${where} ${order} limit ${page.limit} offset ${page.offset}`,
+      sql<{ uuid: string }[]>`select uuid from messages where ${where} ${order} limit ${page.limit} offset ${page.offset}`,
     ]);
-    return { total: count!.n, messages: rows.map(toMessage) };
+    const uuids = chosen.map((r) => r.uuid);
+    async function* chunks(): AsyncGenerator<MessageRecord[]> {
+      for (const ids of chunked(uuids)) {
+        const rows = await sql<MessageRow[]>`
+          select ${sql.unsafe(MESSAGE_COLUMNS)} from messages where uuid = any(${ids}::uuid[]) and ${where} ${order}`;
+        yield rows.map(toMessage);
+      }
+    }
+    return { total: count!.n, size: uuids.length, chunks: chunks() };
   };
 }
