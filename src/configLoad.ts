@@ -193,7 +193,8 @@ function applyCallbacks(config: GatewayConfig, value: unknown): void {
 function applyIntegers<T extends object>(group: string, target: T, value: unknown, minimums: Partial<Record<keyof T, number>>): void {
   for (const [key, item] of Object.entries(objectAt(group, value))) {
     const name = `${group}.${key}`;
-    const minimum = minimums[key as keyof T];
+    // Own keys only: `constructor` or `__proto__` in the file is an unknown key, not Object.prototype's.
+    const minimum = Object.hasOwn(minimums, key) ? minimums[key as keyof T] : undefined;
     if (minimum === undefined) throw unknownKey(name);
     if (typeof item !== 'number' || !Number.isInteger(item) || item < minimum) {
       throw new ConfigError(`${name} must be an integer >= ${minimum}; got ${JSON.stringify(item)}`);
@@ -207,7 +208,7 @@ function applySip(config: GatewayConfig, value: unknown): void {
   const integers = { trunkPort: 1, localPort: 0, rtpPortMin: 1024, rtpPortMax: 1024, maxConcurrentCalls: 1, ringTimeoutMs: 1_000, callAttempts: 1, flashcallRingMs: 0 };
   for (const [key, item] of Object.entries(objectAt('sip', value))) {
     const name = `sip.${key}`;
-    if (key in integers) applyIntegers('sip', config.sip, { [key]: item }, integers);
+    if (Object.hasOwn(integers, key)) applyIntegers('sip', config.sip, { [key]: item }, integers);
     else if (['trunkHost', 'localAddress', 'callerNumber'].includes(key)) sip[key] = nonEmptyString(name, item);
     else if (['authUser', 'authPassword', 'authRealm'].includes(key)) sip[key] = item === null ? null : nonEmptyString(name, item);
     else if (key === 'transport') {

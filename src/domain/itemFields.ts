@@ -9,12 +9,17 @@ import { MSISDN_PATTERN } from './msisdn.js';
 import { WALL_CLOCK_PATTERN } from './scheduleFields.js';
 import { CALLBACK_URL_MAX_LENGTH } from './callbackUrl.js';
 import { VOICECODE_TEMPLATE_PATTERN } from './voicecodeTemplate.js';
+import { NO_BOM_PATTERN, STORABLE_TEXT_PATTERN } from './textRules.js';
 
-/** A text value may not begin with a BOM (§2.1); the validator words this pattern's failure itself. */
-export const NO_BOM_PATTERN = '^(?!\\uFEFF)';
-
+/** Free text (§2.1): no leading BOM, no NUL, no lone surrogate. A schema has one `pattern`, so the second is in allOf. */
 function text(min: number, max: number, errorDetail: string): ReturnType<typeof Type.String> {
-  return Type.String({ ...(min > 0 ? { minLength: min } : {}), maxLength: max, pattern: NO_BOM_PATTERN, 'x-errorDetail': errorDetail });
+  return Type.String({
+    ...(min > 0 ? { minLength: min } : {}),
+    maxLength: max,
+    pattern: NO_BOM_PATTERN,
+    allOf: [{ pattern: STORABLE_TEXT_PATTERN }],
+    'x-errorDetail': errorDetail,
+  });
 }
 
 export const channelTypeSchema = Type.Unsafe<Channel>({

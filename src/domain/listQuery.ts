@@ -1,6 +1,7 @@
 import { DIRECTIONS, FILTER_CHANNELS, SENDING_METHODS, STATUSES, TRAFFIC_TYPES } from './channels.js';
 import type { Direction } from './channels.js';
 import { MSISDN_PATTERN, normalizeMsisdn } from './msisdn.js';
+import { isStorableText } from './textRules.js';
 
 /** A parsed `GET /api/v1/message` query (spec §8.1). Empty arrays mean "no filter". */
 export interface MessageFilter {
@@ -34,8 +35,8 @@ export interface MessagePage {
 
 export type ParsedListQuery = { ok: true; filter: MessageFilter; page: MessagePage } | { ok: false; msg: string };
 
-/** The query as a map of repeated values, e.g. from URLSearchParams. */
-export type QueryValues = Record<string, string[]>;
+/** The query as a map of repeated values, e.g. from URLSearchParams; only its own keys count (`constructor` is a key). */
+export type QueryValues = Readonly<Record<string, readonly string[]>>;
 
 const MAX_WINDOW = 10_000;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -72,7 +73,9 @@ export function parseListQuery(query: QueryValues): ParsedListQuery {
 }
 
 function parseOrThrow(query: QueryValues): ParsedListQuery {
-  const all = (name: string): string[] => query[name] ?? [];
+  // A NUL cannot be matched against stored text (PostgreSQL refuses it in a parameter): it is an invalid value (§2.1).
+  const all = (name: string): string[] =>
+    Object.hasOwn(query, name) ? query[name]!.map((v) => (isStorableText(v) ? v : fail(name))) : [];
   const last = (name: string): string | undefined => all(name).at(-1);
   const fail = (name: string): never => {
     throw new InvalidParameter(name);

@@ -1,8 +1,15 @@
+import { Buffer } from 'node:buffer';
 import type { MessageDraft } from './message.js';
 
-/** An http(s) link in a text, without the sentence punctuation that may follow it (spec §5.11). */
-const LINK = /https?:\/\/[^\s<>"]+/gi;
+/**
+ * An http(s) link in a text, without the sentence punctuation that may follow it (spec §5.11). A control character
+ * (U+0000-U+001F, U+007F) or a space ends it: such a link could not be sent back in a `Location` header.
+ */
+const LINK = /https?:\/\/[^\s\u0000-\u001F\u007F<>"]+/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}'"]+$/;
+
+/** With shortUrl, each link is a stored row: the cap keeps one request from stalling the gateway (§5.11). */
+export const MAX_SHORT_LINKS = 20;
 
 export function linksIn(text: string): { url: string; index: number }[] {
   return [...text.matchAll(LINK)].map((m) => ({ url: m[0].replace(TRAILING_PUNCTUATION, ''), index: m.index }));
@@ -52,4 +59,16 @@ export function withShortLinks(
   const content = typeof draft.content === 'string' ? shortened.text : { ...draft.content, text: shortened.text };
   const totalParts = draft.channelType === 'SMS' ? countParts(shortened.text) : draft.totalParts;
   return { draft: { ...draft, content: content as MessageDraft['content'], totalParts }, links: shortened.links };
+}
+
+/** Anything a header may not carry raw: controls, space, DEL and every non-ASCII character. */
+const NOT_HEADER_SAFE = /[^\x21-\x7E]+/g;
+
+/**
+ * The redirect's `Location` (§5.11): the original URL with every non-ASCII character percent-encoded as UTF-8. Links
+ * stored before control characters ended a link may still hold one: they are encoded the same way.
+ */
+export function locationOf(url: string): string {
+  // Buffer, not encodeURIComponent: the latter throws on a lone surrogate (one stored before §2.1 refused them).
+  return url.replace(NOT_HEADER_SAFE, (run) => [...Buffer.from(run, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }

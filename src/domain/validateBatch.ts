@@ -4,7 +4,6 @@ import type { TSchema } from '@sinclair/typebox';
 import { SCHEDULED_CHANNELS, isChannel, type CallbackEvent, type Channel } from './channels.js';
 import { parseCallbackUrl, withoutFragment } from './callbackUrl.js';
 import {
-  NO_BOM_PATTERN,
   channelTypeSchema,
   flashcallContentSchema,
   messageItemSchemas,
@@ -15,6 +14,8 @@ import type { MessageContent, MessageDraft } from './message.js';
 import { normalizeMsisdn } from './msisdn.js';
 import { localCompletionTimeProblem, localSendTimeProblem } from './scheduleFields.js';
 import { countSmsParts } from './smsParts.js';
+import { MAX_SHORT_LINKS, linksIn } from './shortLinks.js';
+import { NO_BOM_PATTERN, STORABLE_TEXT_PATTERN } from './textRules.js';
 
 export interface ValidationContext {
   /** Epoch ms. */
@@ -58,6 +59,12 @@ interface FieldRule {
 // Compiled once here; nothing is compiled per request.
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 
+/** The text rules of §2.1 hold for every text field, so they are worded once, not per field. */
+const TEXT_RULE_WORDING = new Map([
+  [NO_BOM_PATTERN, 'must not begin with U+FEFF (BOM)'],
+  [STORABLE_TEXT_PATTERN, 'must not hold a NUL or a lone surrogate (U+D800-U+DFFF not in a pair)'],
+]);
+
 /** A compiled schema plus the way to word its failures. */
 class SchemaCheck {
   private readonly validate: ValidateFunction;
@@ -79,10 +86,8 @@ class SchemaCheck {
       const missing = (error.params as { missingProperty: string }).missingProperty;
       return { field: base + jsonPath(`${error.instancePath}/${missing}`), msg: 'is required', reason };
     }
-    const msg =
-      error.keyword === 'pattern' && (error.params as { pattern: string }).pattern === NO_BOM_PATTERN
-        ? 'must not begin with U+FEFF (BOM)'
-        : detailAt(this.schema, error.schemaPath);
+    const pattern = error.keyword === 'pattern' ? (error.params as { pattern: string }).pattern : '';
+    const msg = TEXT_RULE_WORDING.get(pattern) ?? detailAt(this.schema, error.schemaPath);
     return { field: base + jsonPath(error.instancePath), msg, reason };
   }
 }
@@ -137,11 +142,15 @@ const whatsappTemplate = new SchemaCheck(whatsappTemplateContentSchema);
 const whatsappContentReason = reasonOf('content');
 
 /** §6.4: the variant is chosen by contentType, so failures speak about that variant only. */
-const whatsappContentCheck: FieldCheck = (value) => {
+const whatsappContentCheck: FieldCheck = (value, item) => {
   if (!isObject(value)) {
     return [{ field: 'content', msg: 'must be an object with contentType "text" or "template"', reason: whatsappContentReason }];
   }
-  if (value.contentType === 'text') return whatsappText.issues(value, 'content', whatsappContentReason);
+  if (value.contentType === 'text') {
+    const issues = whatsappText.issues(value, 'content', whatsappContentReason);
+    const problem = issues === null ? linkCapProblem(value.text, item) : null;
+    return problem === null ? issues : [{ field: 'content.text', msg: problem, reason: whatsappContentReason }];
+  }
   if (value.contentType === 'template') {
     // null = absent also inside the template; ajv skips undefined properties.
     const content = value.parameters === null ? { ...value, parameters: undefined } : value;
@@ -153,7 +162,15 @@ const whatsappContentCheck: FieldCheck = (value) => {
 
 const flashcallContentCheck: FieldCheck = (value, _item, state) => state.flashcall.issues(value, 'content', reasonOf('content'));
 
+/** §5.11: with shortUrl, every link becomes a stored row, so a text holds at most MAX_SHORT_LINKS of them. */
+function linkCapProblem(text: unknown, item: Item): string | null {
+  // shortUrl is not defined for the call channels (§5.4): there it is ignored, and so is the cap.
+  if (item.shortUrl !== true || typeof text !== 'string' || !SCHEDULED_CHANNELS.includes(item.channelType as Channel)) return null;
+  return linksIn(text).length > MAX_SHORT_LINKS ? `must hold at most ${MAX_SHORT_LINKS} links when shortUrl is true` : null;
+}
+
 const extraRules: Record<string, (value: never, item: Item, state: BatchState) => string | null> = {
+  content: (value: unknown, item) => linkCapProblem(value, item),
   callbackUrl: (value: string) => (parseCallbackUrl(value) === null ? 'must be an absolute http or https URL' : null),
   localSendTime: (value: string, _item, state) => localSendTimeProblem(value, state.now),
   localCompletionTime: (value: string, item, state) =>

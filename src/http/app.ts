@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { ApiError, errors } from './apiError.js';
 import { authenticate, type AuthPolicy, type Principal } from './authenticate.js';
 import { bodyHash } from './idempotency.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './jsonDepth.js';
 import { listeningOrigin } from './origin.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerAccountRoutes } from './routes/account.js';
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, raw: Buffer, done) => {
     try {
+      if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw new Error('nested too deep'); // before JSON.parse builds it
       if (!isUtf8(raw)) throw new Error('not UTF-8');
       if (request.headers['idempotency-key'] !== undefined) request.bodyHash = bodyHash(raw);
       done(null, JSON.parse(raw.toString('utf8')));

@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import { isStorableText } from '../../domain/textRules.js';
 import { errors } from '../apiError.js';
 import type { AppDeps } from '../app.js';
 import { authErrors, ErrorSchema, FlashcallConversionSchema, StatusOkSchema } from '../schemas.js';
 
-/** `NUMBER_VERIFIERD` is one of the documentation's own spellings (spec §6.2.4). */
-const RESULTS: Record<string, string> = {
-  NUMBER_VERIFIED: 'NUMBER_VERIFIED',
-  NUMBER_VERIFIERD: 'NUMBER_VERIFIED',
-  WRONG_CODE: 'WRONG_CODE',
-};
+/** `NUMBER_VERIFIERD` is one of the documentation's own spellings (spec §6.2.4). A Map: `constructor` is no result. */
+const RESULTS: ReadonlyMap<string, string> = new Map([
+  ['NUMBER_VERIFIED', 'NUMBER_VERIFIED'],
+  ['NUMBER_VERIFIERD', 'NUMBER_VERIFIED'],
+  ['WRONG_CODE', 'WRONG_CODE'],
+]);
 
 export function registerFlashcallConversionRoute(api: FastifyInstance, { store, clock }: AppDeps): void {
   api.post(
@@ -27,10 +28,10 @@ export function registerFlashcallConversionRoute(api: FastifyInstance, { store, 
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.invalid('Invalid request');
       const { messageUuid, result, code } = body as Record<string, unknown>;
       if (typeof messageUuid !== 'string') throw errors.invalid('Invalid messageUuid');
-      const normalized = typeof result === 'string' ? RESULTS[result] : undefined;
+      const normalized = typeof result === 'string' ? RESULTS.get(result) : undefined;
       if (normalized === undefined) throw errors.invalid('Invalid result');
       const codeLength = typeof code === 'string' ? [...code].length : 0;
-      if (code !== undefined && code !== null && (typeof code !== 'string' || codeLength < 1 || codeLength > 16)) {
+      if (code !== undefined && code !== null && (typeof code !== 'string' || codeLength < 1 || codeLength > 16 || !isStorableText(code))) {
         throw errors.invalid('Invalid code');
       }
       const stored = await store.messages.recordFlashcallConversion(

@@ -18,7 +18,8 @@ const MAX_STOP_UUIDS = 10_000;
 /** Repeated query keys as arrays, straight from the raw URL (spec §2.5). */
 function queryValues(request: FastifyRequest): QueryValues {
   const search = request.raw.url?.split('?')[1] ?? '';
-  const values: QueryValues = {};
+  // No prototype: a key such as `constructor` or `__proto__` is a key like any other.
+  const values: Record<string, string[]> = Object.create(null);
   for (const [key, value] of new URLSearchParams(search)) (values[key] ??= []).push(value);
   return values;
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { locationOf } from '../../domain/shortLinks.js';
 import { errors } from '../apiError.js';
 import type { AppDeps } from '../app.js';
 import { ErrorSchema } from '../schemas.js';
@@ -22,9 +23,11 @@ export function registerShortLinkRoute(app: FastifyInstance, { store, clock }: A
       const { slug } = request.params as { slug: string };
       const link = await store.messages.followShortLink(slug);
       if (!link) throw errors.notFound();
+      // Encoded before the click is recorded: a header Node refuses would fail the answer after the click counted.
+      const location = locationOf(link.url);
       const now = clock.now();
       await store.engine.apply([{ uuid: link.uuid, source: 'short link', report: { kind: 'click', at: now, url: link.url } }], now);
-      return reply.code(302).header('location', link.url).send();
+      return reply.code(302).header('location', location).send();
     },
   );
 }
