@@ -101,9 +101,14 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
 
   const hosts = new HostBackoff();
   const flights = new FlightCounts();
-  /** This exchange's scheduler, from what is in flight and which hosts are down right now. */
-  const chooser = (now: number) =>
-    fairRound({ now, limits, inFlight: flights, hostState: (host) => hosts.state(host, now), probeWaitMs: timeoutMs });
+  let formedAt: number | null = null;
+  /** One exchange with the store, its choices made by a fair round from what is in flight and which hosts are down. */
+  async function exchangeFairly(records: CallbackAttemptRecord[], now: number): Promise<ClaimedDelivery[]> {
+    const round = fairRound({ now, limits, inFlight: flights, hostState: (host) => hosts.state(host, now), probeWaitMs: timeoutMs, formedAt });
+    const claimed = await outbox.exchange(records, now, { leaseMs, limit: concurrency - flights.total, form: formOptions, choose: round });
+    if (round.formAsked) formedAt = now;
+    return claimed;
+  }
 
   /** One attempt, counted in flight from its start to its end; its answer (or none) tells how its host is. */
   async function attempt(delivery: ClaimedDelivery): Promise<CallbackAttemptRecord> {
@@ -171,7 +176,7 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
 
   async function tick(): Promise<number> {
     const now = clock.now();
-    const claimed = await outbox.exchange([], now, { leaseMs, limit: concurrency - flights.total, form: formOptions, choose: chooser(now) });
+    const claimed = await exchangeFairly([], now);
     const records = await Promise.all(claimed.map(attempt));
     await record(records);
     return records.length;
@@ -224,8 +229,7 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
     const exchange = async () => {
       const records = finished;
       finished = [];
-      const now = clock.now();
-      const claimed = await outbox.exchange(records, now, { leaseMs, limit: concurrency - flights.total, form: formOptions, choose: chooser(now) });
+      const claimed = await exchangeFairly(records, clock.now());
       logDropped(records);
       claimed.forEach(launch);
     };

@@ -38,6 +38,13 @@ export const CALLBACK_CONCURRENCY = 128;
 export const PER_HOST_CONCURRENCY = 64;
 export const PER_ACCOUNT_CONCURRENCY = 96;
 
+/**
+ * While more deliveries are due than one look shows, the store forms new ones at most this often: forming reads every
+ * waiting event, and doing it in every round of a large backlog cost a tenth of the callback throughput. A new
+ * event still becomes a delivery within this time (after its batch wait), whatever the backlog.
+ */
+export const FORM_INTERVAL_MS = 100;
+
 /** The share of each cap retries may hold; the rest is kept for first attempts. */
 export const RETRY_SHARE = 0.75;
 
@@ -114,12 +121,21 @@ export interface FairRoundOptions {
   hostState: (host: string) => HostState;
   /** How long the other deliveries of a host being probed wait for the probe's answer: the request timeout. */
   probeWaitMs: number;
+  /** When this sender last had the store form deliveries, or null. */
+  formedAt: number | null;
+}
+
+/** One exchange's chooser; `formAsked` tells the sender whether it had the store form deliveries. */
+export interface FairRound extends DeliveryChooser {
+  readonly formAsked: boolean;
 }
 
 /** One exchange's choices, counted as if already in flight, so that a second look (after forming) adds to them. */
-export function fairRound({ now, limits, inFlight, hostState, probeWaitMs }: FairRoundOptions): DeliveryChooser {
+export function fairRound({ now, limits, inFlight, hostState, probeWaitMs, formedAt }: FairRoundOptions): FairRound {
   const counts = inFlight.copy();
   const probed = new Set<string>();
+  const look = dueLook(limits.concurrency - inFlight.total);
+  let formAsked = false;
   const hostCap = Math.min(limits.perHost, limits.concurrency);
   const accountCap = Math.min(limits.perAccount, limits.concurrency);
 
@@ -154,8 +170,19 @@ export function fairRound({ now, limits, inFlight, hostState, probeWaitMs }: Fai
       if (state.kind !== 'up') probed.add(host);
       claim.push(delivery.id);
     }
-    return { claim, defer, slotsLeft: limits.concurrency - counts.total };
+    const slotsLeft = limits.concurrency - counts.total;
+    // Once a round. Every time when this look saw everything due (forming is then the only way to fill the slots).
+    const sawAll = due.length < look.total;
+    const form = !formAsked && slotsLeft > 0 && (sawAll || formedAt === null || now - formedAt >= FORM_INTERVAL_MS);
+    if (form) formAsked = true;
+    return { claim, defer, slotsLeft, form };
   }
 
-  return { look: dueLook(limits.concurrency - inFlight.total), choose };
+  return {
+    look,
+    choose,
+    get formAsked() {
+      return formAsked;
+    },
+  };
 }

@@ -95,8 +95,10 @@ export interface Deferral {
 export interface DeliveryChoice {
   claim: string[];
   defer: Deferral[];
-  /** Slots still free after this choice: the store forms new deliveries and asks again only while some are. */
+  /** Slots still free after this choice. */
   slotsLeft: number;
+  /** Form new deliveries now and ask again (forming reads every waiting event, so not in every round). */
+  form: boolean;
 }
 
 /** One exchange's scheduler; `choose` may be called twice (after forming) and remembers what it chose before. */
@@ -123,10 +125,10 @@ export async function exchangeInSteps(
   const pick = async () => {
     const choice = choose.choose(await outbox.dueDeliveries(now, choose.look));
     if (choice.defer.length > 0) await outbox.defer(choice.defer, now);
-    return { claimed: choice.claim.length > 0 ? await outbox.claimChosen(choice.claim, now, leaseMs) : [], slotsLeft: choice.slotsLeft };
+    return { claimed: choice.claim.length > 0 ? await outbox.claimChosen(choice.claim, now, leaseMs) : [], form: choice.form };
   };
   const first = await pick();
-  if (first.slotsLeft <= 0 || (await outbox.formDeliveries(now, form)) === 0) return first.claimed;
+  if (!first.form || (await outbox.formDeliveries(now, form)) === 0) return first.claimed;
   return [...first.claimed, ...(await pick()).claimed];
 }
 

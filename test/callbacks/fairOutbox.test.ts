@@ -135,6 +135,7 @@ for (const factory of outboxBackends()) {
             claim: due.filter((d) => !d.url.endsWith('/defer')).map((d) => d.id),
             defer: due.filter((d) => d.url.endsWith('/defer')).map((d) => ({ id: d.id, until: now + 5_000 })),
             slotsLeft: 5 - due.length,
+            form: seen.length === 1,
           };
         },
       };

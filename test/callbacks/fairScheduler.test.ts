@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { callbackHostOf } from '../../src/callbacks/callbackHost.js';
-import { dueLook, fairRound, FlightCounts, retryCap, type FairnessLimits } from '../../src/callbacks/fairScheduler.js';
+import { dueLook, fairRound, FlightCounts, FORM_INTERVAL_MS, retryCap, type FairnessLimits } from '../../src/callbacks/fairScheduler.js';
 import type { HostState } from '../../src/callbacks/hostBackoff.js';
 import { RETRY_WINDOW_MS } from '../../src/callbacks/retrySchedule.js';
 import type { DueDelivery } from '../../src/store/callbackOutbox.js';
@@ -16,13 +16,22 @@ function due(accountId: number, url: string, attempts = 0, firstAttemptAt: numbe
 }
 const many = (count: number, make: (i: number) => DueDelivery) => Array.from({ length: count }, (_, i) => make(i));
 
-function round(options: { limits?: FairnessLimits; inFlight?: FlightCounts; hosts?: Record<string, HostState>; probeWaitMs?: number } = {}) {
+interface RoundOptions {
+  limits?: FairnessLimits;
+  inFlight?: FlightCounts;
+  hosts?: Record<string, HostState>;
+  probeWaitMs?: number;
+  formedAt?: number | null;
+}
+
+function round(options: RoundOptions = {}) {
   return fairRound({
     now: NOW,
     limits: options.limits ?? LIMITS,
     inFlight: options.inFlight ?? new FlightCounts(),
     hostState: (host) => options.hosts?.[host] ?? { kind: 'up' },
     probeWaitMs: options.probeWaitMs ?? 10_000,
+    formedAt: options.formedAt ?? null,
   });
 }
 
@@ -146,6 +155,24 @@ test('FlightCounts: in all, per host, per account, retries apart; back to nothin
   counts.remove('h1', 2, true);
   counts.remove('h2', 1, true);
   assert.deepEqual([counts.total, counts.retries, counts.host('h1'), counts.account(1)], [0, 0, { all: 0, retries: 0 }, { all: 0, retries: 0 }]);
+});
+
+test('forming: once a round while slots are free; with more due than one look shows, at most every FORM_INTERVAL_MS', () => {
+  const few = many(3, () => due(1, 'http://127.0.0.1:1/a'));
+  const sawAll = round({ formedAt: NOW });
+  assert.equal(sawAll.choose(few).form, true, 'everything due was seen and slots are free: only forming can fill them');
+  assert.equal(sawAll.formAsked, true);
+  assert.equal(sawAll.choose([]).form, false, 'once a round');
+  const full = round({ limits: { concurrency: 8, perHost: 1, perAccount: 8 } });
+  const backlog = many(full.look.total, () => due(1, 'http://127.0.0.1:1/a'));
+  assert.equal(full.choose(backlog).form, true, 'never formed yet');
+  const recent = round({ limits: { concurrency: 8, perHost: 1, perAccount: 8 }, formedAt: NOW - FORM_INTERVAL_MS + 1 });
+  assert.equal(recent.choose(backlog).form, false, 'a backlog larger than the look, formed a moment ago');
+  assert.equal(recent.formAsked, false);
+  const due100 = round({ limits: { concurrency: 8, perHost: 1, perAccount: 8 }, formedAt: NOW - FORM_INTERVAL_MS });
+  assert.equal(due100.choose(backlog).form, true, 'but again after the interval, so that a new event is never held back long');
+  const busy = many(8, (i) => due(i + 1, `http://127.0.0.1:${i + 10}/a`));
+  assert.equal(round().choose(busy).form, false, 'no slot left');
 });
 
 test('the look grows with the free slots', () => {

@@ -36,10 +36,10 @@ export function sqliteCallbackOutbox(db: Database.Database, newDeliveryId: () =>
     const pick = () => {
       const choice = choose.choose(look(now, choose.look));
       if (choice.defer.length > 0) deferDue(choice.defer, now);
-      return { claimed: choice.claim.length > 0 ? claimIds(choice.claim, now, leaseMs) : [], slotsLeft: choice.slotsLeft };
+      return { claimed: choice.claim.length > 0 ? claimIds(choice.claim, now, leaseMs) : [], form: choice.form };
     };
     const first = pick();
-    if (first.slotsLeft <= 0 || form(now, formOptions) === 0) return first.claimed;
+    if (!first.form || form(now, formOptions) === 0) return first.claimed;
     return [...first.claimed, ...pick().claimed];
   });
   return {
