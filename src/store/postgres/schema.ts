@@ -238,6 +238,13 @@ const MIGRATIONS: string[] = [
   create extension if not exists pg_trgm;
   create index messages_by_content on messages using gin (content_search gin_trgm_ops);
   `,
+  // Idempotency claims name their owner (a node's session-level advisory lock, postgres/idempotencyOwner.ts) and carry
+  // a token: the claim of a dead node is taken over at once, and a request whose claim was taken over cannot store its
+  // answer (spec §5.12). Owner ids come from a sequence, so a dead owner's id never comes back.
+  `
+  create sequence idempotency_owner_ids as integer;
+  alter table idempotency_keys add column owner_id integer, add column claim_token text;
+  `,
 ];
 
 /** Any constant will do: every node must take the same advisory lock before it looks at the schema. */

@@ -236,6 +236,12 @@ const MIGRATIONS: string[] = [
     from messages;
   insert into message_search_state (indexed_through) select coalesce(max(rowid), 0) from messages;
   `,
+  // Idempotency claims name their owner (a store's lock file, sqlite/idempotencyOwner.ts) and carry a token: the claim
+  // of a dead owner is taken over at once, and a request whose claim was taken over cannot store its answer (spec §5.12).
+  `
+  alter table idempotency_keys add column owner text;
+  alter table idempotency_keys add column claim_token text;
+  `,
 ];
 
 /** Applies the migrations not yet applied, up to `through` (all of them unless a test stops earlier). */
