@@ -7,6 +7,7 @@ import type { CarrierEvent, Connector, ConnectorEvents, HandoffResult, InboundMe
 import { IDEMPOTENCY_RETENTION_MS, type ClaimedMessage, type ReportEnvelope, type Store } from '../store/store.js';
 import { mapWithLimit } from '../mapWithLimit.js';
 import { decideClaimed } from './decideClaimed.js';
+import { GroupCommit, type Wait } from './groupCommit.js';
 
 export interface EngineOptions {
   store: Store;
@@ -29,6 +30,11 @@ const RETRY_AFTER_ERROR_MS = 5_000;
 const IDEMPOTENCY_PURGE_EVERY_MS = 60_000;
 const EVENT_GATHER_MS = 10;
 const ORPHAN_SWEEP_EVERY_MS = 5_000;
+/**
+ * How long an answered hand-off (or an event) waits for others before the round writes them: a round that ends
+ * sooner is written in one transaction; a slower one writes its outcomes in groups this often (groupCommit.ts).
+ */
+const OUTCOME_LINGER_MS = 50;
 
 /**
  * The delivery engine (DESIGN.md): claims due messages under a lease, hands them to their channel's
@@ -47,6 +53,8 @@ export function createEngine(options: EngineOptions) {
   let lastPurge = 0;
   let lastOrphanSweep = 0;
   let connectorsStarted = false;
+  /** The outcomes of the round in progress; carrier events that arrive during it are written with them. */
+  let round: GroupCommit | null = null;
 
   const pendingInbound: InboundMessage[] = [];
 
@@ -73,6 +81,7 @@ export function createEngine(options: EngineOptions) {
     if (event.carrierRefKeys !== undefined) envelope.carrierRef = { connector: source, keys: event.carrierRefKeys };
     if (event.detail !== undefined) envelope.detail = event.detail;
     pendingEvents.push(envelope);
+    if (round?.arrived(pendingEvents.length)) return;
     if (pendingEvents.length >= options.batchSize) wake?.();
     else scheduleRound();
   };
@@ -82,10 +91,10 @@ export function createEngine(options: EngineOptions) {
     if (!eventWake) eventWake = setTimeout(() => wake?.(), EVENT_GATHER_MS);
   };
 
-  async function handoff(message: ClaimedMessage, reports: ReportEnvelope[], retries: { uuid: string; dueAt: number; note: string }[]) {
+  async function handoff(message: ClaimedMessage, outcomes: GroupCommit) {
     const connector = connectors.get(message.channelType);
     if (!connector) {
-      reports.push({ uuid: message.uuid, source: 'engine', detail: 'no connector for the channel', report: { kind: 'unsent', at: clock.now(), errorCode: 604 } });
+      outcomes.report({ uuid: message.uuid, source: 'engine', detail: 'no connector for the channel', report: { kind: 'unsent', at: clock.now(), errorCode: 604 } });
       return;
     }
     let result: HandoffResult;
@@ -93,13 +102,13 @@ export function createEngine(options: EngineOptions) {
       result = await connector.send(message);
     } catch (error) {
       options.logger?.error({ err: error, uuid: message.uuid }, 'connector failed');
-      retries.push({ uuid: message.uuid, dueAt: clock.now() + RETRY_AFTER_ERROR_MS, note: `${connector.name} failed: ${String(error)}` });
+      outcomes.wait({ uuid: message.uuid, dueAt: clock.now() + RETRY_AFTER_ERROR_MS, note: `${connector.name} failed: ${String(error)}` });
       return;
     }
     const at = clock.now();
     const detail = result.detail === undefined ? {} : { detail: result.detail };
     if (result.kind === 'sent') {
-      reports.push({
+      outcomes.report({
         uuid: message.uuid,
         source: connector.name,
         ...detail,
@@ -107,9 +116,9 @@ export function createEngine(options: EngineOptions) {
         handoff: { connector: connector.name, carrierRefs: result.carrierRefs ?? [] },
       });
     } else if (result.kind === 'refused') {
-      reports.push({ uuid: message.uuid, source: connector.name, ...detail, report: { kind: 'unsent', at, errorCode: result.errorCode } });
+      outcomes.report({ uuid: message.uuid, source: connector.name, ...detail, report: { kind: 'unsent', at, errorCode: result.errorCode } });
     } else {
-      retries.push({ uuid: message.uuid, dueAt: at + result.afterMs, note: `${connector.name}: ${result.detail ?? 'try again later'}` });
+      outcomes.wait({ uuid: message.uuid, dueAt: at + result.afterMs, note: `${connector.name}: ${result.detail ?? 'try again later'}` });
     }
   }
 
@@ -118,42 +127,51 @@ export function createEngine(options: EngineOptions) {
     const now = clock.now();
     if (eventWake) clearTimeout(eventWake);
     eventWake = null;
-    const reports: ReportEnvelope[] = pendingEvents.splice(0);
+    const outcomes = new GroupCommit({
+      lingerMs: OUTCOME_LINGER_MS,
+      maxGroup: options.batchSize,
+      // Events emitted during the hand-offs belong after the outcomes that came before them.
+      takeEvents: () => pendingEvents.splice(0),
+      write: async (reports: ReportEnvelope[], waits: Wait[]) => {
+        if (waits.length > 0) await store.engine.reschedule(owner, waits, clock.now());
+        if (reports.length > 0) await store.engine.apply(reports, clock.now());
+      },
+      onBackgroundFailure: (error) => options.logger?.error({ err: error }, 'engine could not record outcomes: tried again with the next ones'),
+    });
+    round = outcomes;
+    for (const envelope of pendingEvents.splice(0)) outcomes.report(envelope);
     try {
-      return await collectAndApply(now, reports);
+      return await collectAndApply(now, outcomes);
     } catch (error) {
       // Reports exist only in memory until applied: a failed round gives them back for the next one.
-      pendingEvents.unshift(...reports);
+      pendingEvents.unshift(...outcomes.takeUnwritten());
       throw error;
+    } finally {
+      round = null;
     }
   }
 
-  async function collectAndApply(now: number, reports: ReportEnvelope[]): Promise<number> {
+  async function collectAndApply(now: number, outcomes: GroupCommit): Promise<number> {
     const expiring = await store.engine.dueForExpiry(now, options.batchSize);
     for (const uuid of expiring) {
       // A call in progress runs to completion (spec §5.7); it is looked at again in the next rounds.
       if (distinctConnectors.some((c) => c.isBusyWith?.(uuid))) continue;
-      reports.push({ uuid, source: 'engine', detail: 'lifetime ended', report: { kind: 'expired', at: now } });
+      outcomes.report({ uuid, source: 'engine', detail: 'lifetime ended', report: { kind: 'expired', at: now } });
     }
 
     const claimed = await store.engine.claimDue(owner, now, options.leaseMs, options.batchSize);
     // A stop answered 202 after the claim must still win if it came before the hand-off (spec §9).
     const stopped = claimed.length > 0 ? await store.engine.stopRequested(claimed.map((m) => m.uuid)) : new Set<string>();
-    const waits: { uuid: string; dueAt: number; note: string }[] = [];
     const sendable: ClaimedMessage[] = [];
     for (const message of claimed) {
       const decision = decideClaimed({ ...message, stopRequested: stopped.has(message.uuid) }, now);
       if (decision.action === 'handoff') sendable.push(message);
-      else if (decision.action === 'wait') waits.push({ uuid: message.uuid, dueAt: decision.until, note: decision.reason });
-      else reports.push({ uuid: message.uuid, source: 'engine', detail: decision.detail, report: decision.report });
+      else if (decision.action === 'wait') outcomes.wait({ uuid: message.uuid, dueAt: decision.until, note: decision.reason });
+      else outcomes.report({ uuid: message.uuid, source: 'engine', detail: decision.detail, report: decision.report });
     }
-    await mapWithLimit(sendable, options.maxConcurrentHandoffs, (m) => handoff(m, reports, waits));
-    // Events emitted during the hand-offs belong after them.
-    reports.push(...pendingEvents.splice(0));
-    if (waits.length > 0) await store.engine.reschedule(owner, waits, clock.now());
-    if (reports.length > 0) await store.engine.apply(reports, clock.now());
-    // Applied: the caller must not give these back if what follows fails.
-    const applied = reports.splice(0).length;
+    // Each outcome is recorded within OUTCOME_LINGER_MS of its answer, not when the round's slowest hand-off answers.
+    await mapWithLimit(sendable, options.maxConcurrentHandoffs, (m) => handoff(m, outcomes));
+    const written = await outcomes.finish();
     let stored = 0;
     while (pendingInbound.length > 0) {
       const message = pendingInbound[0]!;
@@ -169,7 +187,7 @@ export function createEngine(options: EngineOptions) {
     }
     await purgeIdempotencyKeys();
     await adoptOrphans();
-    return applied + waits.length + stored;
+    return written + stored;
   }
 
   /** Messages a dead node handed off to a connector whose outcomes lived in that node (the simulator). */
