@@ -25,11 +25,14 @@ export interface RunOptions {
   gid?: number;
 }
 
+/** A command that should have ended (e.g. a serve that should have refused to start) is killed after this long. */
+const CLI_TIMEOUT_MS = 60_000;
+
 /** The DGW_* variables of the caller are removed so that only what a test passes applies. */
 export function runCli(args: string[], env: Record<string, string> = {}, options: RunOptions = {}): Promise<CliResult> {
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DGW_')));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: CLI_TIMEOUT_MS, ...options });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

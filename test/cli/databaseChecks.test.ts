@@ -15,7 +15,7 @@ function assertRefused(result: CliResult, message: RegExp): void {
   assert.doesNotMatch(result.stderr, STACK_LINE);
 }
 
-test('admin commands refuse a missing database (a typo of --db) and create nothing', async () => {
+test('admin commands refuse a missing database (a typo of --db) and create nothing', { timeout: 180_000 }, async () => {
   const dir = tempDir();
   const typo = join(dir, 'dat', 'gatewya.db');
   for (const args of [['accounts', 'create', 'acme'], ['accounts', 'list'], ['senders', 'list'], ['tokens', 'list', '--account', 'acme']]) {
@@ -25,7 +25,7 @@ test('admin commands refuse a missing database (a typo of --db) and create nothi
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('migrate creates a database only at the default path or with --create', async () => {
+test('migrate creates a database only at the default path or with --create', { timeout: 180_000 }, async () => {
   const dir = tempDir();
   const elsewhere = join(dir, 'prod', 'gateway.db');
   assertRefused(await runCli(['migrate', '--db', elsewhere]), /no database at/);
@@ -41,7 +41,7 @@ test('migrate creates a database only at the default path or with --create', asy
   assert.ok(existsSync(join(fresh, 'data', 'gateway.db')));
 });
 
-test('migrate --db mysql://x is refused and creates no file named "mysql:"', async () => {
+test('migrate --db mysql://x is refused and creates no file named "mysql:"', { timeout: 180_000 }, async () => {
   const dir = tempDir();
   for (const command of [['migrate'], ['accounts', 'list'], ['serve', '--port', '0']]) {
     assertRefused(await runCli([...command, '--db', 'mysql://x']), /unsupported database URL scheme "mysql:".*SQLite file path or a postgres:\/\/ URL/);
@@ -50,7 +50,7 @@ test('migrate --db mysql://x is refused and creates no file named "mysql:"', asy
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('SQLite: a database whose schema is newer than this code is refused, untouched', async () => {
+test('SQLite: a database whose schema is newer than this code is refused, untouched', { timeout: 180_000 }, async () => {
   const db = createdDatabase(join(tempDir(), 'gateway.db'));
   const raw = new Database(db);
   raw.prepare('insert into schema_migrations (version, applied_at) values (?, ?)').run(SQLITE_LATEST + 1, Date.now());
@@ -59,7 +59,7 @@ test('SQLite: a database whose schema is newer than this code is refused, untouc
   for (const command of [['accounts', 'list'], ['migrate'], ['serve', '--port', '0']]) assertRefused(await runCli([...command, '--db', db]), newer);
 });
 
-test('PostgreSQL: a database whose schema is newer than this code is refused', { skip: SKIP_WITHOUT_POSTGRES }, async () => {
+test('PostgreSQL: a database whose schema is newer than this code is refused', { skip: SKIP_WITHOUT_POSTGRES, timeout: 180_000 }, async () => {
   const database = await createTestDatabase('dgw_newer');
   try {
     assert.equal((await runCli(['migrate', '--db', database.url])).code, 0);
@@ -73,7 +73,7 @@ test('PostgreSQL: a database whose schema is newer than this code is refused', {
   }
 });
 
-test('a database the user cannot write is refused with what to change, not a raw SqliteError', async () => {
+test('a database the user cannot write is refused with what to change, not a raw SqliteError', { timeout: 180_000 }, async () => {
   const dir = tempDir();
   const db = createdDatabase(join(dir, 'gateway.db'));
   // root writes any file whatever its mode: then the CLI runs as nobody, for whom a root-owned 0644 file in a

@@ -10,7 +10,7 @@ import { freshDatabase, runCli, STACK_LINE, tempDir } from './cliHarness.js';
 
 /** `serve` as a new user tries it (issue 10 item 13). Each start is a real process on a free port. */
 
-test('serve --sandbox on a database with accounts but no demo does not offer the demo key, and says how to make one', { timeout: 60_000 }, async () => {
+test('serve --sandbox on a database with accounts but no demo does not offer the demo key, and says how to make one', { timeout: 180_000 }, async () => {
   const { db, cli } = freshDatabase();
   assert.equal((await cli('accounts', 'create', 'acme', '--balance', '10')).code, 0);
   const { child, origin, banner } = await startServe(['--sandbox', '--db', db, '--port', '0']);
@@ -30,7 +30,7 @@ test('serve --sandbox on a database with accounts but no demo does not offer the
   }
 });
 
-test('serve --sandbox on an empty database still creates demo and prints its key, which works', { timeout: 60_000 }, async () => {
+test('serve --sandbox on an empty database still creates demo and prints its key, which works', { timeout: 180_000 }, async () => {
   const { db } = freshDatabase();
   const { child, origin, banner } = await startServe(['--sandbox', '--db', db, '--port', '0']);
   try {
@@ -42,7 +42,7 @@ test('serve --sandbox on an empty database still creates demo and prints its key
   }
 });
 
-test('serve creates a missing database only at the default path or with --create (0600)', { timeout: 60_000 }, async () => {
+test('serve creates a missing database only at the default path or with --create (0600)', { timeout: 180_000 }, async () => {
   const dir = tempDir();
   const typo = join(dir, 'gatewya.db');
   const refused = await runCli(['serve', '--db', typo, '--port', '0']);
@@ -54,7 +54,7 @@ test('serve creates a missing database only at the default path or with --create
   assert.equal(statSync(typo).mode & 0o777, 0o600);
 });
 
-test('port in use: one line naming the port and how to change it, exit 1, no stack trace', { timeout: 60_000 }, async () => {
+test('port in use: one line naming the port and how to change it, exit 1, no stack trace', { timeout: 180_000 }, async () => {
   const { db } = freshDatabase();
   const holder = createServer().listen(0, '127.0.0.1');
   await once(holder, 'listening');
@@ -69,7 +69,7 @@ test('port in use: one line naming the port and how to change it, exit 1, no sta
   }
 });
 
-test('serve --port abc (or 70000) is a usage error: exit 2', async () => {
+test('serve --port abc (or 70000) is a usage error: exit 2', { timeout: 180_000 }, async () => {
   for (const port of ['abc', '70000', '-1', '80.5']) {
     const result = await runCli(['serve', '--port', port, '--db', join(tempDir(), 'never.db')]);
     assert.equal(result.code, 2, `${port}: ${result.stderr}`);
@@ -77,7 +77,7 @@ test('serve --port abc (or 70000) is a usage error: exit 2', async () => {
   }
 });
 
-test('smpp.smscs[].inboundAccount naming a missing account stops serve at start', async () => {
+test('smpp.smscs[].inboundAccount naming a missing account stops serve at start', { timeout: 180_000 }, async () => {
   const { db, cli } = freshDatabase();
   await cli('accounts', 'create', 'acme');
   const config = join(tempDir(), 'config.json');
@@ -89,7 +89,7 @@ test('smpp.smscs[].inboundAccount naming a missing account stops serve at start'
   assert.doesNotMatch(result.stderr, STACK_LINE);
 });
 
-test('serve --help and --db help say the database may be a PostgreSQL URL', async () => {
+test('serve --help and --db help say the database may be a PostgreSQL URL', { timeout: 180_000 }, async () => {
   for (const command of [['serve'], ['accounts', 'list'], ['migrate']]) {
     const help = await runCli([...command, '--help']);
     assert.equal(help.code, 0);
