@@ -20,7 +20,7 @@ const FIELD_ORDER = [
   'shortUrl',
 ];
 const DRAFT_07_KEYWORDS = new Set([
-  'type', 'properties', 'required', 'items', 'enum', 'const', 'anyOf', 'minLength', 'maxLength', 'pattern',
+  'type', 'properties', 'required', 'items', 'enum', 'const', 'anyOf', 'allOf', 'minLength', 'maxLength', 'pattern',
   'minimum', 'maximum', 'minItems', 'maxItems', 'uniqueItems', 'format', 'description',
 ]);
 
