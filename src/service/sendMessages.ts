@@ -5,7 +5,7 @@ import { withShortLinks } from '../domain/shortLinks.js';
 import { countSmsParts } from '../domain/smsParts.js';
 import { newShortLinkSlug } from '../store/messageIds.js';
 import { validateBatch } from '../domain/validateBatch.js';
-import type { AcceptResult, Store, StoredResponse } from '../store/store.js';
+import type { AcceptResult, HeldClaim, Store, StoredResponse } from '../store/store.js';
 import type { Principal } from '../http/authenticate.js';
 
 export type SendItemResult =
@@ -32,21 +32,21 @@ function validationFailure(msg: string, details: unknown[] | null): StoredRespon
 
 /**
  * `POST /api/v1/message` after authentication and parsing (spec §5.2 steps 3–6). Returns the response to
- * send; with an idempotency key, the response is stored with the key in the transaction that creates the
+ * send; with an idempotency claim, the response is stored with the key in the transaction that creates the
  * messages, so a crash can never leave messages created without their stored answer.
  */
 export async function sendMessages(
   deps: { store: Store; prices: PriceTable; now: number; shortLinkBase: () => string },
   principal: Principal,
   body: unknown,
-  idempotencyKey: string | null,
+  idempotency: HeldClaim | null,
 ): Promise<StoredResponse> {
   const account = await deps.store.accounts.byId(principal.accountId);
   if (!account) throw new Error(`Account ${principal.accountId} vanished`);
   const validation = validateBatch(body, { now: deps.now, flashcallCodeLengths: account.flashcallCodeLengths });
   if (!validation.ok) {
     const response = validationFailure(validation.msg, validation.details);
-    if (idempotencyKey !== null) await deps.store.idempotency.complete(principal.accountId, idempotencyKey, response);
+    if (idempotency !== null) await deps.store.idempotency.complete(principal.accountId, idempotency, response);
     return response;
   }
   const candidates = validation.drafts.map((validated) => {
@@ -64,10 +64,7 @@ export async function sendMessages(
       accountId: principal.accountId,
       trafficCenterId: principal.trafficCenterId,
       candidates,
-      idempotency:
-        idempotencyKey === null
-          ? undefined
-          : { key: idempotencyKey, respond: (r) => (response = sendResponse(r)) },
+      idempotency: idempotency === null ? undefined : { ...idempotency, respond: (r) => (response = sendResponse(r)) },
     },
     deps.now,
   );

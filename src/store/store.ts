@@ -104,8 +104,11 @@ export interface AcceptBatch {
   accountId: number;
   trafficCenterId: number;
   candidates: AcceptCandidate[];
-  /** When set, the response built from the results is stored with this key in the same transaction. */
-  idempotency?: { key: string; respond: (results: AcceptResult[]) => StoredResponse };
+  /**
+   * When set, the response built from the results is stored with this key in the same transaction, provided the
+   * claim still holds (else IdempotencyClaimLostError, and nothing is created).
+   */
+  idempotency?: HeldClaim & { respond: (results: AcceptResult[]) => StoredResponse };
 }
 
 export type StopCode = 200 | 202 | 403 | 404;
@@ -145,20 +148,39 @@ export interface StoredResponse {
   body: string;
 }
 
+/** A claim this process holds on a key: the token tells it from a later claim on the same key (a takeover). */
+export interface HeldClaim {
+  key: string;
+  token: string;
+}
+
 export type IdempotencyClaim =
-  | { state: 'claimed' }
+  | { state: 'claimed'; token: string }
   | { state: 'replay'; response: StoredResponse }
   | { state: 'mismatch' }
   | { state: 'pending' };
 
+/** The claim was taken over (its holder was thought dead, or was slower than `staleAfterMs`): its work is not stored. */
+export class IdempotencyClaimLostError extends Error {
+  constructor(key: string) {
+    super(`the claim on idempotency key ${JSON.stringify(key)} was taken over`);
+  }
+}
+
+/**
+ * Idempotency keys (spec §5.12). A claim records its owner: a node (PostgreSQL) or a process's store (SQLite) whose
+ * death the other owners can prove, so the claim of a dead owner is taken over at once and never outlives it.
+ */
 export interface IdempotencyRepository {
   /**
-   * Claims the key for this body, or reports what happened to an earlier claim. A pending claim older
-   * than `staleAfterMs` (its request died) is taken over.
+   * Claims the key for this body, or reports what happened to an earlier claim. A pending claim is taken over when
+   * its owner is dead, or when it is older than `staleAfterMs` (its request broke the answer limit).
    */
   claim(accountId: number, key: string, bodyHash: string, now: number, staleAfterMs: number): Promise<IdempotencyClaim>;
-  complete(accountId: number, key: string, response: StoredResponse): Promise<void>;
-  release(accountId: number, key: string): Promise<void>;
+  /** Stores the response of a request that created nothing; IdempotencyClaimLostError when the claim no longer holds. */
+  complete(accountId: number, claim: HeldClaim, response: StoredResponse): Promise<void>;
+  /** Gives a pending claim up (its request failed): the key counts as never used. */
+  release(accountId: number, claim: HeldClaim): Promise<void>;
   purgeOlderThan(cutoff: number): Promise<number>;
 }
 

@@ -23,6 +23,7 @@ function sqliteStores(): OpenStore {
     const store = await openStore(path);
     return {
       store,
+      another: () => openStore(path),
       async close() {
         await store.close();
         for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
@@ -71,6 +72,7 @@ function postgresStores(url: string): OpenStore {
     const opened = store;
     return {
       store: opened,
+      another: () => openStore(location.toString()),
       async close() {
         try {
           await opened.close();

@@ -5,6 +5,7 @@ import { pgCallbackOutbox } from './callbackOutbox.js';
 import { connectPostgres, type PostgresOptions } from './connection.js';
 import { pgEngine } from './engine/index.js';
 import { pgIdempotency } from './idempotency.js';
+import { pgIdempotencyOwner } from './idempotencyOwner.js';
 import { pgKeys } from './keys.js';
 import { pgAccept } from './messages/accept.js';
 import { pgFlashcallConversion } from './messages/flashcallConversion.js';
@@ -31,12 +32,14 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
     throw error;
   }
   const list = pgList(sql);
+  // Started on the first claim: only nodes that take Idempotency-Keys hold an owner's session.
+  const idempotencyOwner = pgIdempotencyOwner(url);
   return {
     accounts: pgAccounts(sql),
     keys: pgKeys(sql),
     senders: pgSenders(sql),
     blocklist: pgBlocklist(sql),
-    idempotency: pgIdempotency(sql),
+    idempotency: pgIdempotency(sql, idempotencyOwner),
     messages: {
       accept: pgAccept(sql),
       async get(accountId, rawUuid) {
@@ -59,6 +62,7 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
     engine: pgEngine(sql),
     callbacks: pgCallbackOutbox(sql),
     async close() {
+      await idempotencyOwner.close();
       await sql.end({ timeout: 5 });
     },
   };

@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import { sqliteAccounts } from './accounts.js';
 import { sqliteBlocklist } from './blocklist.js';
 import { sqliteIdempotency } from './idempotency.js';
+import { sqliteIdempotencyOwner } from './idempotencyOwner.js';
 import { sqliteKeys } from './keys.js';
 import { sqliteAccept } from './messages/accept.js';
 import { sqliteFlashcallConversion } from './messages/flashcallConversion.js';
@@ -103,6 +104,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
   if (options.externalCheckpoints) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   if (options.durable) db.pragma('synchronous = FULL');
   const accept = sqliteAccept(db);
+  const idempotencyOwner = sqliteIdempotencyOwner(path);
   const list = sqliteList(db);
   const stop = sqliteStop(db);
   const flashcall = sqliteFlashcallConversion(db);
@@ -120,7 +122,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
     keys: sqliteKeys(db),
     senders: sqliteSenders(db),
     blocklist: sqliteBlocklist(db),
-    idempotency: sqliteIdempotency(db),
+    idempotency: sqliteIdempotency(db, idempotencyOwner),
     messages: {
       async accept(batch, now) {
         // Answered 201 only once on disk (a power cut must not lose it), flushed outside the write lock.
@@ -170,6 +172,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
     },
     callbacks: sqliteCallbackOutbox(db),
     async close() {
+      idempotencyOwner.close();
       wal.close();
       db.close();
     },

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REJECTIONS } from '../../../src/domain/businessChecks.js';
 import type { MessageDraft } from '../../../src/domain/message.js';
-import { IDEMPOTENCY_RETENTION_MS, type AcceptResult, type StoredResponse } from '../../../src/store/store.js';
+import {
+  IDEMPOTENCY_RETENTION_MS,
+  IdempotencyClaimLostError,
+  type AcceptResult,
+  type HeldClaim,
+  type IdempotencyClaim,
+  type StoredResponse,
+} from '../../../src/store/store.js';
 import {
   HOUR,
   MINUTE,
@@ -21,6 +28,12 @@ import {
   unique,
   type SharedStore,
 } from './support.js';
+
+/** The token of a claim that must have been granted. */
+function claimedToken(claim: IdempotencyClaim): string {
+  assert.equal(claim.state, 'claimed');
+  return claim.state === 'claimed' ? claim.token : '';
+}
 
 export function acceptContract(ctx: SharedStore): void {
   describe('accepting messages', () => {
@@ -213,7 +226,9 @@ export function acceptContract(ctx: SharedStore): void {
       it('with an idempotency key, the response built from the results is stored and replayed', async () => {
         const account = await newAccount(ctx.store, { senders: SENDERS });
         const key = unique('idem');
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'hash-1', T0, MINUTE), { state: 'claimed' });
+        const claim = await ctx.store.idempotency.claim(account.id, key, 'hash-1', T0, MINUTE);
+        assert.equal(claim.state, 'claimed');
+        const token = claim.state === 'claimed' ? claim.token : '';
         const seen: AcceptResult[][] = [];
         const respond = (results: AcceptResult[]): StoredResponse => {
           seen.push(results);
@@ -224,7 +239,7 @@ export function acceptContract(ctx: SharedStore): void {
             accountId: account.id,
             trafficCenterId: 1,
             candidates: [candidate(draft(), T0), candidate(draft({ senderName: 'nobody' }), T0)],
-            idempotency: { key, respond },
+            idempotency: { key, token, respond },
           },
           T0,
         );
@@ -240,7 +255,7 @@ export function acceptContract(ctx: SharedStore): void {
         const account = await newAccount(ctx.store, { senders: SENDERS });
         const key = unique('idem');
         const slug = unique('slug');
-        await ctx.store.idempotency.claim(account.id, key, 'h', T0, MINUTE);
+        const token = claimedToken(await ctx.store.idempotency.claim(account.id, key, 'h', T0, MINUTE));
         await assert.rejects(
           ctx.store.messages.accept(
             {
@@ -251,6 +266,7 @@ export function acceptContract(ctx: SharedStore): void {
               ],
               idempotency: {
                 key,
+                token,
                 respond: () => {
                   throw new Error('respond failed');
                 },
@@ -271,63 +287,107 @@ export function acceptContract(ctx: SharedStore): void {
     describe('idempotency keys', () => {
       const STALE = 30_000;
       const response = { status: 200, body: '{"errors":false,"items":[]}' };
+      const claim = (accountId: number, key: string, hash: string, now: number) => ctx.store.idempotency.claim(accountId, key, hash, now, STALE);
+      const held = async (accountId: number, key: string, hash: string, now: number): Promise<HeldClaim> => ({
+        key,
+        token: claimedToken(await claim(accountId, key, hash, now)),
+      });
 
       it('claimed, then pending while in progress; another body is a mismatch; complete makes it a replay', async () => {
         const account = await newAccount(ctx.store);
         const key = unique('k');
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h1', T0, STALE), { state: 'claimed' });
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h1', T0 + 1000, STALE), { state: 'pending' });
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h2', T0 + 1000, STALE), { state: 'mismatch' });
-        await ctx.store.idempotency.complete(account.id, key, response);
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h1', T0 + 2000, STALE), { state: 'replay', response });
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h2', T0 + 2000, STALE), { state: 'mismatch' });
+        const mine = await held(account.id, key, 'h1', T0);
+        assert.deepEqual(await claim(account.id, key, 'h1', T0 + 1000), { state: 'pending' });
+        assert.deepEqual(await claim(account.id, key, 'h2', T0 + 1000), { state: 'mismatch' });
+        await ctx.store.idempotency.complete(account.id, mine, response);
+        assert.deepEqual(await claim(account.id, key, 'h1', T0 + 2000), { state: 'replay', response });
+        assert.deepEqual(await claim(account.id, key, 'h2', T0 + 2000), { state: 'mismatch' });
       });
 
       it('keys are scoped to the account', async () => {
         const a = await newAccount(ctx.store);
         const b = await newAccount(ctx.store);
         const key = unique('k');
-        await ctx.store.idempotency.claim(a.id, key, 'h1', T0, STALE);
-        await ctx.store.idempotency.complete(a.id, key, response);
-        assert.deepEqual(await ctx.store.idempotency.claim(b.id, key, 'h2', T0, STALE), { state: 'claimed' });
-        assert.deepEqual(await ctx.store.idempotency.claim(a.id, key, 'h1', T0, STALE), { state: 'replay', response });
+        await ctx.store.idempotency.complete(a.id, await held(a.id, key, 'h1', T0), response);
+        assert.equal((await claim(b.id, key, 'h2', T0)).state, 'claimed');
+        assert.deepEqual(await claim(a.id, key, 'h1', T0), { state: 'replay', response });
       });
 
-      it('a pending claim older than staleAfterMs is taken over (its request died); a younger one is not', async () => {
+      it('a pending claim older than staleAfterMs is taken over (its request broke the answer limit); a younger one is not', async () => {
         const account = await newAccount(ctx.store);
         const key = unique('k');
-        await ctx.store.idempotency.claim(account.id, key, 'h1', T0, STALE);
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h1', T0 + STALE - 1, STALE), { state: 'pending' });
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h1', T0 + STALE + 1, STALE), { state: 'claimed' });
+        const first = await held(account.id, key, 'h1', T0);
+        assert.deepEqual(await claim(account.id, key, 'h1', T0 + STALE - 1), { state: 'pending' });
+        const second = await held(account.id, key, 'h1', T0 + STALE + 1);
+        assert.notEqual(second.token, first.token);
         // The new claim is fresh: pending again right after.
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h1', T0 + STALE + 2, STALE), { state: 'pending' });
+        assert.deepEqual(await claim(account.id, key, 'h1', T0 + STALE + 2), { state: 'pending' });
         // A completed key is never stale.
-        await ctx.store.idempotency.complete(account.id, key, response);
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h1', T0 + 10 * STALE, STALE), { state: 'replay', response });
+        await ctx.store.idempotency.complete(account.id, second, response);
+        assert.deepEqual(await claim(account.id, key, 'h1', T0 + 10 * STALE), { state: 'replay', response });
+      });
+
+      it('a claim taken over cannot store its answer: complete, accept and release of the old claim change nothing', async () => {
+        const account = await newAccount(ctx.store, { senders: SENDERS });
+        const key = unique('k');
+        const old = await held(account.id, key, 'h1', T0);
+        const current = await held(account.id, key, 'h1', T0 + STALE + 1);
+        await assert.rejects(ctx.store.idempotency.complete(account.id, old, response), IdempotencyClaimLostError);
+        await assert.rejects(
+          ctx.store.messages.accept(
+            { accountId: account.id, trafficCenterId: 1, candidates: [candidate(draft(), T0)], idempotency: { ...old, respond: () => response } },
+            T0,
+          ),
+          IdempotencyClaimLostError,
+        );
+        const { filter, page } = query();
+        assert.equal((await ctx.store.messages.list(account.id, filter, page, T0)).total, 0, 'nothing created by the lost claim');
+        assert.equal((await mustAccount(ctx.store, account.id)).reserved, 0);
+        await ctx.store.idempotency.release(account.id, old);
+        assert.deepEqual(await claim(account.id, key, 'h1', T0 + STALE + 2), { state: 'pending' }, 'the current claim still holds');
+        await ctx.store.idempotency.complete(account.id, current, response);
+        assert.deepEqual(await claim(account.id, key, 'h1', T0 + STALE + 3), { state: 'replay', response });
+      });
+
+      it('a claim of another owner is pending while that owner lives and is taken over at once when it is gone', async () => {
+        const account = await newAccount(ctx.store);
+        const key = unique('k');
+        const other = await ctx.another();
+        let otherClosed = false;
+        try {
+          const theirs: HeldClaim = { key, token: claimedToken(await other.idempotency.claim(account.id, key, 'h1', T0, STALE)) };
+          assert.deepEqual(await claim(account.id, key, 'h1', T0 + 1), { state: 'pending' });
+          await other.close();
+          otherClosed = true;
+          // Young as it is (1 ms), the claim of an owner that is gone does not hold the key.
+          const mine = await held(account.id, key, 'h1', T0 + 2);
+          assert.notEqual(mine.token, theirs.token);
+          await ctx.store.idempotency.complete(account.id, mine, response);
+          assert.deepEqual(await claim(account.id, key, 'h1', T0 + 3), { state: 'replay', response });
+          // Another body is still refused, whoever claimed the key first.
+          assert.deepEqual(await claim(account.id, key, 'h2', T0 + 3), { state: 'mismatch' });
+        } finally {
+          if (!otherClosed) await other.close();
+        }
       });
 
       it('stored responses are replayed for 24 h; after that the key counts as never used', async () => {
         const account = await newAccount(ctx.store);
         const key = unique('k');
-        await ctx.store.idempotency.claim(account.id, key, 'h1', T0, STALE);
-        await ctx.store.idempotency.complete(account.id, key, response);
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h1', T0 + IDEMPOTENCY_RETENTION_MS - 1, STALE), {
-          state: 'replay',
-          response,
-        });
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h2', T0 + IDEMPOTENCY_RETENTION_MS + 1, STALE), { state: 'claimed' });
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h2', T0 + IDEMPOTENCY_RETENTION_MS + 2, STALE), { state: 'pending' });
+        await ctx.store.idempotency.complete(account.id, await held(account.id, key, 'h1', T0), response);
+        assert.deepEqual(await claim(account.id, key, 'h1', T0 + IDEMPOTENCY_RETENTION_MS - 1), { state: 'replay', response });
+        assert.equal((await claim(account.id, key, 'h2', T0 + IDEMPOTENCY_RETENTION_MS + 1)).state, 'claimed');
+        assert.deepEqual(await claim(account.id, key, 'h2', T0 + IDEMPOTENCY_RETENTION_MS + 2), { state: 'pending' });
       });
 
       it('release frees a pending key, but never a completed one', async () => {
         const account = await newAccount(ctx.store);
         const key = unique('k');
-        await ctx.store.idempotency.claim(account.id, key, 'h1', T0, STALE);
-        await ctx.store.idempotency.release(account.id, key);
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h2', T0 + 1, STALE), { state: 'claimed' });
-        await ctx.store.idempotency.complete(account.id, key, response);
-        await ctx.store.idempotency.release(account.id, key);
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, key, 'h2', T0 + 2, STALE), { state: 'replay', response });
+        await ctx.store.idempotency.release(account.id, await held(account.id, key, 'h1', T0));
+        const second = await held(account.id, key, 'h2', T0 + 1);
+        await ctx.store.idempotency.complete(account.id, second, response);
+        await ctx.store.idempotency.release(account.id, second);
+        assert.deepEqual(await claim(account.id, key, 'h2', T0 + 2), { state: 'replay', response });
       });
 
       it('purgeOlderThan deletes keys created before the cutoff and says how many', async () => {
@@ -335,15 +395,13 @@ export function acceptContract(ctx: SharedStore): void {
         // Times far before every other test's, so the purge sees only these keys.
         const base = 1_000_000;
         const [old1, old2, young] = [unique('old'), unique('old'), unique('young')];
-        await ctx.store.idempotency.claim(account.id, old1, 'h', base, STALE);
-        await ctx.store.idempotency.claim(account.id, old2, 'h', base + 10, STALE);
-        await ctx.store.idempotency.complete(account.id, old2, response);
-        await ctx.store.idempotency.claim(account.id, young, 'h', base + 20, STALE);
-        await ctx.store.idempotency.complete(account.id, young, response);
+        await claim(account.id, old1, 'h', base);
+        await ctx.store.idempotency.complete(account.id, await held(account.id, old2, 'h', base + 10), response);
+        await ctx.store.idempotency.complete(account.id, await held(account.id, young, 'h', base + 20), response);
         assert.equal(await ctx.store.idempotency.purgeOlderThan(base + 20), 2);
         assert.equal(await ctx.store.idempotency.purgeOlderThan(base + 20), 0);
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, old2, 'h', base + 30, STALE), { state: 'claimed' });
-        assert.deepEqual(await ctx.store.idempotency.claim(account.id, young, 'h', base + 30, STALE), { state: 'replay', response });
+        assert.equal((await claim(account.id, old2, 'h', base + 30)).state, 'claimed');
+        assert.deepEqual(await claim(account.id, young, 'h', base + 30), { state: 'replay', response });
       });
     });
   });

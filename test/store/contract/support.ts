@@ -18,6 +18,8 @@ import type { AcceptCandidate, ReportEnvelope, Store } from '../../../src/store/
 
 export interface OpenedStore {
   store: Store;
+  /** Another store on the same database: another node (PostgreSQL) or another process's store (SQLite). Closed by the caller. */
+  another(): Promise<Store>;
   close(): Promise<void>;
 }
 /** Opens a fresh, empty store of one backend. */
@@ -40,6 +42,8 @@ export const UNKNOWN_UUID = '01890000-0000-7000-8000-000000000000';
 /** The store a group of contract blocks shares; read `store` inside hooks and tests only. */
 export interface SharedStore {
   readonly store: Store;
+  /** As OpenedStore.another. */
+  another(): Promise<Store>;
 }
 
 /** The store of a describe block: opened before its first test, closed after its last. */
@@ -57,6 +61,10 @@ export function storeForBlock(open: OpenStore): SharedStore {
     get store(): Store {
       if (!opened) throw new Error('the store of this block is not open');
       return opened.store;
+    },
+    another() {
+      if (!opened) throw new Error('the store of this block is not open');
+      return opened.another();
     },
   };
 }

@@ -1,7 +1,8 @@
 import { newMessageId } from '../../messageIds.js';
 import { decideItem, senderKey, type BusinessContext } from '../../../domain/businessChecks.js';
 import type { Channel, TrafficType } from '../../../domain/channels.js';
-import type { AcceptBatch, AcceptCandidate, AcceptResult } from '../../store.js';
+import { IdempotencyClaimLostError, type AcceptBatch, type AcceptCandidate, type AcceptResult } from '../../store.js';
+import { completeClaim } from '../idempotency.js';
 import { inTransaction, type Sql, type TransactionSql } from '../connection.js';
 import { searchableText } from './rows.js';
 
@@ -47,10 +48,10 @@ export function pgAccept(sql: Sql) {
         await tx`update accounts set reserved = reserved + ${reservedTotal} where id = ${batch.accountId}`;
       }
       if (batch.idempotency) {
-        const response = batch.idempotency.respond(results);
-        await tx`
-          update idempotency_keys set response_status = ${response.status}, response_body = ${response.body}
-          where account_id = ${batch.accountId} and key = ${batch.idempotency.key}`;
+        const { respond, ...claim } = batch.idempotency;
+        // A claim taken over meanwhile (its node was thought dead) belongs to another request now: creating these
+        // too would create them twice. The update waits for a takeover in progress and sees its outcome.
+        if (!(await completeClaim(tx, batch.accountId, claim, respond(results)))) throw new IdempotencyClaimLostError(claim.key);
       }
       return results;
     });

@@ -3,7 +3,8 @@ import { writeTransaction } from '../writeTransaction.js';
 import { newMessageId } from '../../messageIds.js';
 import { decideItem, senderKey, type BusinessContext } from '../../../domain/businessChecks.js';
 import type { Channel, TrafficType } from '../../../domain/channels.js';
-import type { AcceptBatch, AcceptCandidate, AcceptResult } from '../../store.js';
+import { IdempotencyClaimLostError, type AcceptBatch, type AcceptCandidate, type AcceptResult } from '../../store.js';
+import { COMPLETE_CLAIM } from '../idempotency.js';
 import { searchableText } from '../../rows/messageRow.js';
 
 export const INSERT_MESSAGE = `
@@ -36,9 +37,7 @@ export function sqliteAccept(db: Database.Database) {
   );
   const link = db.prepare('insert into short_links (slug, message_uuid, short_url, url) values (?, ?, ?, ?)');
   const reserve = db.prepare('update accounts set reserved = reserved + ? where id = ?');
-  const remember = db.prepare(
-    'update idempotency_keys set response_status = ?, response_body = ? where account_id = ? and key = ?',
-  );
+  const remember = db.prepare(COMPLETE_CLAIM);
 
   const acceptRows = writeTransaction(db, (batch: AcceptBatch, rows: MessageRowParams[], now: number): AcceptResult[] => {
     const state = account.get(batch.accountId);
@@ -67,8 +66,10 @@ export function sqliteAccept(db: Database.Database) {
     });
     if (reservedTotal !== 0) reserve.run(reservedTotal, batch.accountId);
     if (batch.idempotency) {
-      const response = batch.idempotency.respond(results);
-      remember.run(response.status, response.body, batch.accountId, batch.idempotency.key);
+      const { key, token, respond } = batch.idempotency;
+      const response = respond(results);
+      // A claim taken over meanwhile belongs to another request now: creating these too would create them twice.
+      if (remember.run(response.status, response.body, batch.accountId, key, token).changes === 0) throw new IdempotencyClaimLostError(key);
     }
     return results;
   });
