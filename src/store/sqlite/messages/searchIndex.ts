@@ -52,24 +52,30 @@ export function searchQuery(content: string | null, tags: readonly string[]): st
   return parts.length === 0 ? null : parts.join(' AND ');
 }
 
+/** What one step of the indexer did: rowids it covered, and the newest rowid it saw. */
+export interface IndexStep {
+  indexed: number;
+  newest: number;
+}
+
 /**
- * Adds the next rows of messages (by rowid, at most `maxRows`) to the index in one write transaction; returns how
- * many rowids it covered (0: the index is up to date). Rowids are handed out in commit order under the write lock,
- * so every row at or below `indexed_through` is in the index.
+ * Adds the next rows of messages (by rowid, at most `maxRows`) to the index in one write transaction. Rowids are
+ * handed out in commit order under the write lock, so every row at or below `indexed_through` is in the index.
  */
-export function searchIndexer(db: Database.Database): (maxRows: number) => number {
+export function searchIndexer(db: Database.Database): (maxRows: number) => IndexStep {
   const through = db.prepare<[], number>('select indexed_through from message_search_state').pluck();
-  const newest = db.prepare<[], number | null>('select max(rowid) from messages').pluck();
+  const newestRow = db.prepare<[], number | null>('select max(rowid) from messages').pluck();
   const add = db.prepare<[number, number]>(
     `insert into message_search (rowid, document) select rowid, ${DOCUMENT_SQL} from messages where rowid > ? and rowid <= ?`,
   );
   const advance = db.prepare<[number]>('update message_search_state set indexed_through = ?');
-  return writeTransaction(db, (maxRows: number): number => {
+  return writeTransaction(db, (maxRows: number): IndexStep => {
     const from = through.get()!;
-    const to = Math.min(newest.get() ?? 0, from + maxRows);
-    if (to <= from) return 0;
+    const newest = newestRow.get() ?? 0;
+    const to = Math.min(newest, from + maxRows);
+    if (to <= from) return { indexed: 0, newest };
     add.run(from, to);
     advance.run(to);
-    return to - from;
+    return { indexed: to - from, newest };
   });
 }
