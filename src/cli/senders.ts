@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { CHANNELS_NEEDING_APPROVED_SENDER, type Channel, type TrafficType } from '../domain/channels.js';
-import { sharedSenderRefusal } from '../domain/inboundRouting.js';
-import type { Store } from '../store/store.js';
+import { routesInboundBySenderName, sharedSenderRefusal } from '../domain/inboundRouting.js';
 import { addStoreOptions, requireAccount, withStore, type StoreOptions } from './adminStore.js';
 import { CliError } from './cliError.js';
 import { formatTable, isoSeconds } from './format.js';
@@ -22,10 +21,12 @@ export function registerSendersCommands(program: Command): void {
   ).action(async (sender: string, options: StoreOptions & { account: string; channel: Channel; trafficType?: TrafficType; start?: number }) => {
     await withStore(options, async (store, config) => {
       const account = await requireAccount(store, options.account);
-      const refusal = sharedSenderRefusal(options.channel, sender, await otherOwners(store, account.id, options.channel, sender), config.smpp.smscs);
-      if (refusal !== null) throw new CliError(refusal);
       const startsAt = options.start ?? Date.now();
-      await store.senders.approve({ accountId: account.id, channel: options.channel, name: sender, trafficType: options.trafficType ?? null, startsAt });
+      const approval = await store.senders.approve(
+        { accountId: account.id, channel: options.channel, name: sender, trafficType: options.trafficType ?? null, startsAt },
+        { exclusive: routesInboundBySenderName(options.channel, config.smpp.smscs) },
+      );
+      if (!approval.approved) throw new CliError(sharedSenderRefusal(options.channel, sender, approval.sharedWith));
       if (options.channel === 'VOICECODE' || options.channel === 'FLASHCALL') {
         process.stderr.write(`note: ${options.channel} needs no approved sender and its traffic type is always AUTHORIZE (spec §12.3)\n`);
       } else if (!CHANNELS_NEEDING_APPROVED_SENDER.includes(options.channel)) {
@@ -56,12 +57,4 @@ export function registerSendersCommands(program: Command): void {
       process.stdout.write(formatTable(['account', 'channel', 'sender', 'traffic type', 'starts'], rows));
     });
   });
-}
-
-/** The other accounts that have the name approved on the channel. */
-async function otherOwners(store: Store, accountId: number, channel: Channel, name: string): Promise<string[]> {
-  const owners = (await store.senders.list()).filter((s) => s.channel === channel && s.name === name && s.accountId !== accountId);
-  if (owners.length === 0) return [];
-  const names = new Map((await store.accounts.list()).map((account) => [account.id, account.name]));
-  return owners.map((s) => names.get(s.accountId) ?? String(s.accountId));
 }

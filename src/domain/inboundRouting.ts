@@ -57,16 +57,10 @@ export function routesInboundBySenderName(channel: Channel, smscs: readonly { in
 }
 
 /**
- * The approval of `name` for an account when `otherOwners` (other accounts) already have it on the channel: refused
- * (the message says why and what settles it) when inbound messages would then have two owners; null when allowed.
+ * Why the approval of `name` was refused: `otherOwners` (other accounts) already have it on the channel, and inbound
+ * messages route by sender name (routesInboundBySenderName), so they would have no single owner. Says what settles it.
  */
-export function sharedSenderRefusal(
-  channel: Channel,
-  name: string,
-  otherOwners: readonly string[],
-  smscs: readonly { inboundAccount: string | null }[],
-): string | null {
-  if (otherOwners.length === 0 || !routesInboundBySenderName(channel, smscs)) return null;
+export function sharedSenderRefusal(channel: Channel, name: string, otherOwners: readonly string[]): string {
   return (
     `${channel} sender "${name}" is already approved for account ${otherOwners.join(', ')}: inbound ${channel} sent to it would have ` +
     `no single owner. Use another name, or set smpp.smscs[].inboundAccount on every SMSC so that the SMSC decides`

@@ -75,8 +75,15 @@ export interface KeyRepository {
   revoke(id: number, now: number): Promise<boolean>;
 }
 
+/** What an approval did: `sharedWith` names the other accounts that have the name, when `exclusive` refused it. */
+export type SenderApproval = { approved: true } | { approved: false; sharedWith: string[] };
+
 export interface SenderRepository {
-  approve(sender: ApprovedSender): Promise<void>;
+  /**
+   * Approves (or updates) the sender. `exclusive`: only when no other account has the name on the channel, checked
+   * and written at once, so two approvals of one name for two accounts at the same time cannot both pass.
+   */
+  approve(sender: ApprovedSender, options?: { exclusive?: boolean }): Promise<SenderApproval>;
   list(accountId?: number): Promise<ApprovedSender[]>;
 }
 

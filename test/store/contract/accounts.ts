@@ -210,6 +210,39 @@ export function accountContract(ctx: SharedStore): void {
         assert.ok(all.some((s) => s.accountId === a.id && s.name === 'alpha'));
         assert.ok(all.some((s) => s.accountId === b.id && s.name === 'beta' && s.trafficType === 'TRANSACT'));
       });
+
+      it('an exclusive approval is refused when another account has the name on the channel, and names it', async () => {
+        const a = await newAccount(ctx.store);
+        const b = await newAccount(ctx.store);
+        const name = unique('shared');
+        const sender = (accountId: number, channel: 'SMS' | 'WHATSAPP' = 'SMS') => ({ accountId, channel, name, trafficType: null, startsAt: 0 });
+        assert.deepEqual(await ctx.store.senders.approve(sender(a.id), { exclusive: true }), { approved: true });
+        assert.deepEqual(await ctx.store.senders.approve(sender(b.id), { exclusive: true }), { approved: false, sharedWith: [a.name] });
+        assert.deepEqual(await ctx.store.senders.list(b.id), [], 'nothing approved for b');
+        // Approving again for the owner updates in place; another channel, or a non-exclusive approval, is allowed.
+        assert.deepEqual(await ctx.store.senders.approve({ ...sender(a.id), trafficType: 'PROMO' }, { exclusive: true }), { approved: true });
+        assert.deepEqual(await ctx.store.senders.approve(sender(b.id, 'WHATSAPP'), { exclusive: true }), { approved: true });
+        assert.deepEqual(await ctx.store.senders.approve(sender(b.id)), { approved: true });
+      });
+
+      it('two exclusive approvals of one name for two accounts at once, through two stores: exactly one passes', async () => {
+        const other = await ctx.another();
+        try {
+          for (let round = 0; round < 10; round++) {
+            const a = await newAccount(ctx.store);
+            const b = await newAccount(ctx.store);
+            const name = unique('race');
+            const outcomes = await Promise.all([
+              ctx.store.senders.approve({ accountId: a.id, channel: 'SMS', name, trafficType: null, startsAt: 0 }, { exclusive: true }),
+              other.senders.approve({ accountId: b.id, channel: 'SMS', name, trafficType: null, startsAt: 0 }, { exclusive: true }),
+            ]);
+            assert.equal(outcomes.filter((o) => o.approved).length, 1, `round ${round}: ${JSON.stringify(outcomes)}`);
+            assert.equal((await ctx.store.senders.list()).filter((s) => s.name === name).length, 1);
+          }
+        } finally {
+          await other.close();
+        }
+      });
     });
 
     describe('block lists', () => {
