@@ -41,12 +41,19 @@ export interface RtpReceiverOptions {
   address?: string;
   /** false drops payloads on arrival: headers and times only, so that a long bench does not hold every datagram. */
   keepPayloads?: boolean;
+  /** Bytes the kernel may queue before it drops datagrams (capped by net.core.rmem_max). */
+  receiveBufferBytes?: number;
 }
+
+/** A sender that catches up after a stall sends every stream's late packets at once (50 streams stalled for 100 ms:
+ *  250 datagrams); the default ~200 KiB holds about 180 of them, and a receiver sharing the sender's event loop
+ *  cannot read until the burst is out. */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 const NO_PAYLOAD = new Uint8Array(0);
 
 export async function createRtpReceiver(options: RtpReceiverOptions = {}): Promise<RtpReceiver> {
-  const socket = dgram.createSocket('udp4');
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: options.receiveBufferBytes ?? RECEIVE_BUFFER_BYTES });
   const packets: ReceivedRtpPacket[] = [];
   let malformed = 0;
   const waiters = new Set<() => void>();
