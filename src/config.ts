@@ -15,7 +15,17 @@ export interface GatewayConfig {
     port: number;
     /** Request bodies above this get 413 (spec §2.1: 16 MiB). */
     bodyLimitBytes: number;
+    /** From the connection (or a request's first byte) to the end of its headers; later → 408, or a silent close if nothing came. */
+    headersTimeoutMs: number;
+    /** From a request's first byte to the end of its body (a dripped body) → 408. Not the time to answer. */
+    requestTimeoutMs: number;
+    /** An idle kept-alive connection is closed after this. */
+    keepAliveTimeoutMs: number;
+    /** Open connections at once; a connection beyond gets 503 and is closed. */
+    maxConnections: number;
   };
+  /** SIGTERM/SIGINT: after this, what is still open is cut and the process exits 1. */
+  shutdownTimeoutMs: number;
   /** `serve --sandbox`: demo account, loopback only. */
   sandbox: boolean;
   /** Currency of accounts created without --currency. */

@@ -26,7 +26,18 @@ type LogLevel = GatewayConfig['logLevel'];
 export function defaultConfig(): GatewayConfig {
   return {
     database: './data/gateway.db',
-    http: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 16 * 1024 * 1024 },
+    http: {
+      host: '127.0.0.1',
+      port: 8080,
+      bodyLimitBytes: 16 * 1024 * 1024,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      // Above the 60 s idle timeout of common load balancers, so that they never reuse a connection we close.
+      keepAliveTimeoutMs: 72_000,
+      maxConnections: 10_000,
+    },
+    // Below the 30 s a container runtime usually waits before SIGKILL, so that the last log line is ours.
+    shutdownTimeoutMs: 25_000,
     sandbox: false,
     defaultCurrency: 'RUB',
     prices: { ...DEFAULT_PRICES },
@@ -147,6 +158,12 @@ function applyFileObject(config: GatewayConfig, file: unknown): void {
       case 'smpp':
         applySmpp(config, value);
         break;
+      case 'shutdownTimeoutMs':
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 100) {
+          throw new ConfigError(`shutdownTimeoutMs must be an integer >= 100; got ${JSON.stringify(value)}`);
+        }
+        config.shutdownTimeoutMs = value;
+        break;
       case 'shortLinkBase':
         config.shortLinkBase = httpUrl(key, value);
         break;
@@ -162,9 +179,16 @@ function applyHttp(config: GatewayConfig, value: unknown): void {
     if (key === 'host') config.http.host = nonEmptyString(name, item);
     else if (key === 'port') config.http.port = port(name, item);
     else if (key === 'bodyLimitBytes') config.http.bodyLimitBytes = positiveInteger(name, item);
+    else if (Object.hasOwn(HTTP_LIMITS, key)) applyIntegers('http', config.http, { [key]: item }, HTTP_LIMITS);
     else throw unknownKey(name);
   }
+  // Node refuses a headers timeout above the request timeout: say so in the settings' words.
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    throw new ConfigError(`http.headersTimeoutMs (${config.http.headersTimeoutMs}) must not be above http.requestTimeoutMs (${config.http.requestTimeoutMs})`);
+  }
 }
+
+const HTTP_LIMITS = { headersTimeoutMs: 10, requestTimeoutMs: 10, keepAliveTimeoutMs: 1, maxConnections: 1 };
 
 function applyPrices(config: GatewayConfig, value: unknown): void {
   for (const [key, item] of Object.entries(objectAt('prices', value))) {

@@ -19,7 +19,16 @@ function configFile(content: unknown): string {
 test('defaults: SQLite at ./data/gateway.db, 127.0.0.1:8080, 16 MiB, RUB, default prices, private callbacks off, info', () => {
   const config = loadConfig({}, {});
   assert.equal(config.database, './data/gateway.db');
-  assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080, bodyLimitBytes: 16 * 1024 * 1024 });
+  assert.deepEqual(config.http, {
+    host: '127.0.0.1',
+    port: 8080,
+    bodyLimitBytes: 16 * 1024 * 1024,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 60_000,
+    keepAliveTimeoutMs: 72_000,
+    maxConnections: 10_000,
+  });
+  assert.equal(config.shutdownTimeoutMs, 25_000);
   assert.equal(config.sandbox, false);
   assert.equal(config.defaultCurrency, 'RUB');
   assert.deepEqual(config.prices, DEFAULT_PRICES);
@@ -32,7 +41,8 @@ test('defaults: SQLite at ./data/gateway.db, 127.0.0.1:8080, 16 MiB, RUB, defaul
 test('the config file sets every key; amounts as strings or numbers; unlisted channels keep their price', () => {
   const path = configFile({
     database: '/var/lib/dgw/gateway.db',
-    http: { host: '0.0.0.0', port: 9000, bodyLimitBytes: 1024 },
+    http: { host: '0.0.0.0', port: 9000, bodyLimitBytes: 1024, headersTimeoutMs: 500, requestTimeoutMs: 900, keepAliveTimeoutMs: 700, maxConnections: 5 },
+    shutdownTimeoutMs: 1500,
     defaultCurrency: 'USD',
     prices: { SMS: '2.5', VOICECODE: 3.1234, VK: 0 },
     callbacks: { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8, perHostConcurrency: 2, perAccountConcurrency: 3 },
@@ -43,7 +53,8 @@ test('the config file sets every key; amounts as strings or numbers; unlisted ch
   });
   const config = loadConfig({ configFile: path }, {});
   assert.equal(config.database, '/var/lib/dgw/gateway.db');
-  assert.deepEqual(config.http, { host: '0.0.0.0', port: 9000, bodyLimitBytes: 1024 });
+  assert.deepEqual(config.http, { host: '0.0.0.0', port: 9000, bodyLimitBytes: 1024, headersTimeoutMs: 500, requestTimeoutMs: 900, keepAliveTimeoutMs: 700, maxConnections: 5 });
+  assert.equal(config.shutdownTimeoutMs, 1500);
   assert.equal(config.defaultCurrency, 'USD');
   assert.deepEqual(config.prices, { ...DEFAULT_PRICES, SMS: 25_000, VOICECODE: 31_234, VK: 0 });
   assert.deepEqual(config.callbacks, { allowPrivateTargets: true, batchWaitMs: 0, concurrency: 8, perHostConcurrency: 2, perAccountConcurrency: 3 });

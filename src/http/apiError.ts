@@ -30,7 +30,11 @@ export const errors = {
   accessDenied: () => new ApiError(403, 4030, 'Access Denied'),
   notFound: () => new ApiError(404, 4040, 'Not found'),
   idempotencyKeyReused: () => new ApiError(409, 4090, 'Idempotency key reused'),
+  requestTimeout: () => new ApiError(408, 4080, 'Request timeout'),
   payloadTooLarge: () => new ApiError(413, 4130, 'Payload too large'),
+  expectationFailed: () => new ApiError(417, 4170, 'Expectation failed'),
   invalid: (msg: string, details?: unknown[]) => new ApiError(422, 4220, msg, details),
+  headersTooLarge: () => new ApiError(431, 4310, 'Request header fields too large'),
   internal: () => new ApiError(500, 5000, 'Internal error'),
+  unavailable: () => new ApiError(503, 5030, 'Service unavailable', undefined, { 'Retry-After': '1' }),
 };

@@ -7,6 +7,8 @@ import type { GatewayConfig } from '../config.js';
 import type { Store } from '../store/store.js';
 import { ApiError, errors } from './apiError.js';
 import { authenticate, type AuthPolicy, type Principal } from './authenticate.js';
+import { clientErrorHandler } from './clientErrors.js';
+import { installConnectionGate, type ConnectionGate } from './connectionGate.js';
 import { bodyHash } from './idempotency.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './jsonDepth.js';
 import { listeningOrigin } from './origin.js';
@@ -22,6 +24,10 @@ export interface AppDeps {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Connections below Fastify: cap, new-connection timeout, drain on close (connectionGate.ts). */
+    connectionGate: ConnectionGate;
+  }
   interface FastifyContextConfig {
     auth?: AuthPolicy;
   }
@@ -37,9 +43,22 @@ const DEFAULT_SHORT_LINK_PATH = '/s';
 
 /** The HTTP adapter: Fastify with the Direct API's auth, parsing and error rules (spec §2, §3). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { http } = deps.config;
   const app = Fastify({
     logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
-    bodyLimit: deps.config.http.bodyLimitBytes,
+    bodyLimit: http.bodyLimitBytes,
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: http.headersTimeoutMs,
+      requestTimeout: http.requestTimeoutMs,
+      // Node checks both timeouts on this interval (default 30 s, which is how slow headers lasted ~92 s).
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(http.headersTimeoutMs / 4))),
+      // The gate answers a missing Host in the envelope; Node's own 400 has no body.
+      requireHostHeader: false,
+    },
+    // Node's parser errors and timeouts (400, 408, 431) in the envelope, not Fastify's bodies.
+    clientErrorHandler,
     // Routes validate their own input (the spec's error codes and details); schemas here document.
     ajv: { customOptions: { strict: false } },
     return503OnClosing: false,
@@ -52,6 +71,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       raw.code(apiError.status).send(apiError.body());
     },
   });
+  app.decorate('connectionGate', installConnectionGate(app.server, http));
+  // Before Fastify's own close, which would drop idle kept-alive connections under clients' feet.
+  app.addHook('preClose', () => app.connectionGate.drain());
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('principal', null as unknown as Principal);
