@@ -79,8 +79,21 @@ export async function serve(config: GatewayConfig, { create }: { create: boolean
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests, stopping delivery');
-    await gateway.close();
+    const timeoutMs = config.shutdownTimeoutMs;
+    app.log.info({ signal, timeoutMs }, 'shutting down: no new connections; finishing in-flight requests, then stopping delivery');
+    // What a cut leaves behind is safe: an answered request was committed first, and claimed messages are claimed again after their lease.
+    setTimeout(() => {
+      const openConnections = app.connectionGate.openConnections();
+      app.log.error({ signal, timeoutMs, openConnections }, `shutdown timeout: not stopped within ${timeoutMs} ms; cutting ${openConnections} open connection(s) and what else is running, exiting with 1`);
+      process.exit(1);
+    }, timeoutMs).unref();
+    try {
+      await gateway.close();
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+    app.log.info({ signal }, 'stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
