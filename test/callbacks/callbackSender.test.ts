@@ -121,14 +121,21 @@ test('any 2xx is success and the delivery is done', async () => {
 });
 
 test('start sends continuously; stop waits for the requests in flight and records them', async () => {
-  const answer: Answer = (_, request) => (request.url === '/slow' ? { status: 200, afterMs: 300 } : 200);
+  const SLOW_MS = 1_000;
+  let slowArrivedAt = 0;
+  const answer: Answer = (_, request) => {
+    if (request.url !== '/slow') return 200;
+    slowArrivedAt = performance.now();
+    return { status: 200, afterMs: SLOW_MS };
+  };
   const { db, receiver, clock, sender, outbox } = await setup(answer, { batchWaitMs: 0, idleMs: 5 });
   const account = addAccount(db, 'a');
   db.transaction(() => {
     for (let i = 0; i < 1000; i++) addEvent(db, account, `${receiver.origin}/u${i % 7}`, clock.now());
   })();
   sender.start();
-  const deadline = Date.now() + 5000;
+  // Deadlines only bound a hang: a loaded machine makes this slower, not wrong.
+  let deadline = Date.now() + 30_000;
   while (receiver.requests.reduce((n, r) => n + eventsOf(r.body).length, 0) < 1000 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -136,16 +143,21 @@ test('start sends continuously; stop waits for the requests in flight and record
   // One more event: the receiver holds it for a while; stop must wait for it.
   receiver.requests.length = 0;
   addEvent(db, account, `${receiver.origin}/slow`, clock.now());
+  deadline = Date.now() + 30_000;
   while (receiver.requests.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-  const stopping = Date.now();
+  assert.ok(slowArrivedAt > 0, 'the slow request arrived');
   await sender.stop();
-  assert.ok(Date.now() - stopping >= 200, 'stop waited for the slow answer');
+  // Measured from the request's arrival, not from when this loop noticed it (a stall may notice it late): stop
+  // returned only after the answer, which comes SLOW_MS after the arrival; and the delivery was recorded.
+  assert.ok(performance.now() - slowArrivedAt >= SLOW_MS - 5, 'stop waited for the slow answer');
   assert.deepEqual(await outbox.pendingCount(), { unbatchedEvents: 0, pendingDeliveries: 0 });
 });
 
 test('in the loop a receiver that hangs holds one slot, not the others', async () => {
   const answer: Answer = (_, request) => (request.url === '/hang' ? 'hang' : 200);
-  const { db, receiver, clock, sender } = await setup(answer, { batchWaitMs: 0, idleMs: 5, timeoutMs: 2000 });
+  // The hang must outlast the rest of the test however slow the machine: a timeout far beyond it, and the receiver
+  // closed at the end so that stop() need not wait for it.
+  const { db, receiver, clock, sender } = await setup(answer, { batchWaitMs: 0, idleMs: 5, timeoutMs: 60_000 });
   const account = addAccount(db, 'a');
   addEvent(db, account, `${receiver.origin}/hang`, clock.now());
   sender.start();
@@ -156,4 +168,5 @@ test('in the loop a receiver that hangs holds one slot, not the others', async (
   while (receiver.requests.filter((r) => r.url === '/fine').length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
   const hanging = db.prepare(`select attempts from callback_deliveries where url like '%/hang'`).get() as { attempts: number };
   assert.equal(hanging.attempts, 0, 'delivered while the other request still hangs');
+  await receiver.close();
 });

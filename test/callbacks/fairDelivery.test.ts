@@ -124,7 +124,7 @@ for (const factory of outboxBackends()) {
         const rows = await backend.deliveries();
         return rows.every((d) => d.attempts === 1 || d.next_attempt_at > now) && rows.some((d) => d.attempts === 0);
       };
-      await waitFor('every host to be marked down', settled, 4_000);
+      await waitFor('every host to be marked down', settled, 15_000);
 
       assert.ok(accepted() <= PORTS * perHost, `${accepted()} connections: only the first ${perHost} per host, none once it is down`);
       const rows = await backend.deliveries();

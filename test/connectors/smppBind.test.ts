@@ -57,7 +57,7 @@ test('a wrong password: bind attempts again with a growing backoff, and sends an
       assert.equal(bind.status, ESME.RINVPASWD);
       attempts.push(performance.now());
     });
-    await waitUntil(() => attempts.length >= 7, '7 bind attempts', 5_000);
+    await waitUntil(() => attempts.length >= 7, '7 bind attempts');
     const result = await connector.send(sms());
     assert.equal(result.kind, 'retry');
     assert.match(result.detail ?? '', /no bound SMPP session/);
@@ -71,7 +71,7 @@ test('a wrong password: bind attempts again with a growing backoff, and sends an
 
 test('keep-alive: an enquire_link when the link is idle, and the SMSC\'s enquire_link answered', async () => {
   await withSmsc({ config: { enquireLinkMs: 100 } }, async ({ smsc }) => {
-    await smsc.waitFor('enquireLink', () => true, 2_000);
+    await smsc.waitFor('enquireLink', () => true);
     const response = await smsc.enquireLink();
     assert.equal(response.command, 'enquire_link_resp');
     assert.equal(response.command_status, 0);
@@ -80,8 +80,8 @@ test('keep-alive: an enquire_link when the link is idle, and the SMSC\'s enquire
 
 test('an SMSC that stops answering enquire_link: the connection is dropped and bound again', async () => {
   await withSmsc({ smsc: { answerEnquireLink: false }, config: { enquireLinkMs: 50, responseTimeoutMs: 200 } }, async ({ smsc, connector }) => {
-    await waitUntil(() => smsc.binds.length >= 2, 'a second bind', 3_000);
-    await connector.whenBound(2_000);
+    await waitUntil(() => smsc.binds.length >= 2, 'a second bind');
+    await connector.whenBound(15_000);
   });
 });
 

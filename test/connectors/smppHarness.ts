@@ -56,7 +56,7 @@ export async function withSmsc(options: HarnessOptions, body: (h: Harness) => Pr
   await connector.start({ report: (event) => h.reports.push(event), inbound: (message) => h.inbound.push(message) });
   try {
     const bound = options.bound ?? 1;
-    if (bound > 0) await connector.whenBound(3_000, bound);
+    if (bound > 0) await connector.whenBound(15_000, bound);
     await body(h);
   } finally {
     await connector.stop();
@@ -82,7 +82,8 @@ export function sms(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
   };
 }
 
-export async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+/** The deadline only turns a hang into a failure: generous, so that a loaded machine makes a test slower, not red. */
+export async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -446,8 +446,10 @@ describe('click (2003)', () => {
 });
 
 describe('with real simulator delays', () => {
-  const SLOW_MS = 400;
-  const READ_MS = 300;
+  // Real timers: each test must look between two of them, so they are far enough apart (≥ 0.5 s of slack) for the
+  // looks to land in between on a loaded machine.
+  const SLOW_MS = 1_000;
+  const READ_MS = 1_000;
   let timed: TestGateway;
   before(async () => {
     timed = await startDeliveryGateway((config) => {
@@ -508,8 +510,8 @@ describe('with real simulator delays', () => {
       sms({ destination: '79261234567', callbackUrl: receiver.url('/cb/slow') }),
     ]);
     const sentAt = createdAt + SECOND;
-    const started = Date.now();
     await settleAt(timed, sentAt);
+    const started = Date.now(); // after the hand-off, which armed the slow timer: its report is due ≤ SLOW_MS from here
     assert.equal((await messageOf(timed, auth, normal!)).status, 'delivered');
     assert.equal((await messageOf(timed, auth, slow!)).status, 'sent');
     await pause(SLOW_MS / 2 - (Date.now() - started));

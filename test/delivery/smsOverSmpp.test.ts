@@ -83,7 +83,7 @@ describe('SMS over SMPP, end to end', () => {
 
   it('an inbound SMS is stored for the SMSC`s account and listed as inbound', async () => {
     await smsc.sendMo({ source: '79260001122', destination: 'Shop', text: 'STOP' });
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 15_000;
     for (;;) {
       await gateway.engine.runOnce();
       const listed = await call(gateway, 'GET', '/api/v1/message?direction=inbound', { auth });

@@ -438,7 +438,7 @@ export class SmscStandIn extends EventEmitter {
   }
 
   /** Resolves with the first `event` payload that passes `predicate`. */
-  waitFor<T>(event: string, predicate: (value: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  waitFor<T>(event: string, predicate: (value: T) => boolean = () => true, timeoutMs = 15_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off(event, listener);
@@ -455,7 +455,7 @@ export class SmscStandIn extends EventEmitter {
   }
 
   /** Resolves when at least `count` submit_sm arrived in all. */
-  async waitForSubmits(count: number, timeoutMs = 5000): Promise<void> {
+  async waitForSubmits(count: number, timeoutMs = 15_000): Promise<void> {
     if (this.submitCount >= count) return;
     await this.waitFor('submit', () => this.submitCount >= count, timeoutMs);
   }

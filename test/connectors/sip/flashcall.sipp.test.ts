@@ -128,7 +128,7 @@ describe('FLASHCALL over SIP: a code the number pattern cannot show', { timeout:
     const driver = driveDelivery(sip.gateway);
     try {
       const uuid = await sendMessage(sip, flashcallItem('1234'));
-      const message = await waitForStatus(sip, uuid, ['unsent', 'sent', 'delivered', 'undelivered'], 5_000);
+      const message = await waitForStatus(sip, uuid, ['unsent', 'sent', 'delivered', 'undelivered'], 15_000);
       await driver.stop();
       assert.equal(message.status, 'unsent');
       assert.equal(message.errorCode, 604);

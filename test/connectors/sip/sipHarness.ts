@@ -148,7 +148,7 @@ export async function placeCall(
     const result = await callee.done;
     options.onSippExit?.();
     assertSippPassed(result);
-    await waitForStatus(sip, uuid, ['delivered', 'undelivered', 'unsent'], 5_000);
+    await waitForStatus(sip, uuid, ['delivered', 'undelivered', 'unsent'], 15_000);
     await driver.stop();
     return { uuid, sipp: result, message: await messageOf(sip.gateway, sip.auth, uuid) };
   } finally {
