@@ -28,6 +28,8 @@ class ScriptedCallee {
   readonly received: Received[] = [];
   /** How many requests of each method request() has handed out. */
   #taken = new Map<string, number>();
+  /** What newRequest() has handed out, by method. */
+  #handedOut = new Map<string, Set<string>>();
 
   private constructor(private readonly socket: dgram.Socket) {
     socket.on('message', (data, remote) => {
@@ -48,11 +50,30 @@ class ScriptedCallee {
   }
 
   /** The next request of this method not handed out yet, waiting for it if need be. */
-  async request(method: string, timeoutMs = 2000): Promise<Received & { message: SipRequest }> {
+  async request(method: string, timeoutMs = 10_000): Promise<Received & { message: SipRequest }> {
     const index = this.#taken.get(method) ?? 0;
     this.#taken.set(method, index + 1);
     await waitFor(() => this.requests(method).length > index, timeoutMs, `${method} #${index + 1}`);
     return this.requests(method)[index] as Received & { message: SipRequest };
+  }
+
+  /**
+   * The next request of this method that starts something new, skipping retransmissions (byte for byte the same as
+   * one seen before): with T1 = 20 ms a loaded machine often retransmits before the test has answered.
+   */
+  async newRequest(method: string, timeoutMs = 10_000): Promise<Received & { message: SipRequest }> {
+    const handedOut = this.#handedOut.get(method) ?? new Set<string>();
+    this.#handedOut.set(method, handedOut);
+    const fresh = () => this.requests(method).find((r) => !handedOut.has(r.raw));
+    await waitFor(() => fresh() !== undefined, timeoutMs, `a new ${method}`);
+    const request = fresh()!;
+    handedOut.add(request.raw);
+    return request as Received & { message: SipRequest };
+  }
+
+  /** Requests of this method, each retransmission counted once. */
+  distinct(method: string): number {
+    return new Set(this.requests(method).map((r) => r.raw)).size;
   }
 
   requests(method: string): Received[] {
@@ -156,7 +177,8 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
     const elapsed = Date.now() - started;
     await delay(5 * T1);
     assert.equal(recording.first('failed')?.code, null);
-    assert.ok(elapsed >= 64 * T1 - 5 && elapsed < 64 * T1 + 300, `Timer B after ${elapsed} ms`);
+    // Never early; late only by a stall (1 s is generous for a loaded machine, and a Timer B of 128·T1 still fails).
+    assert.ok(elapsed >= 64 * T1 - 5 && elapsed < 64 * T1 + 1000, `Timer B after ${elapsed} ms`);
     const invites = callee.requests('INVITE');
     // Sent at 0, 20, 60, 140, 300, 620, 1260 ms: the first and six retransmissions before 1280 ms.
     assert.equal(invites.length, 7);
@@ -167,7 +189,7 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
     invites.forEach((r, n) => {
       const offset = r.at - started;
       const expected = T1 * (2 ** n - 1);
-      assert.ok(offset >= expected - 2 && offset < expected + 250, `INVITE ${n} at ${offset} ms, expected ${expected}`);
+      assert.ok(offset >= expected - 2 && offset < expected + 1000, `INVITE ${n} at ${offset} ms, expected ${expected}`);
     });
   });
 
@@ -319,7 +341,9 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
     assert.equal(first.body, OFFER);
     assert.ok(oks().every((r) => r.raw === oks()[0]!.raw));
     callee.send({ ...reinvite, method: 'ACK', headers: reinvite.headers.map((h) => (h.name === 'CSeq' ? { name: 'CSeq', value: '1 ACK' } : h)), body: '' }, inv.from);
-    await delay(2 * T1);
+    // A retransmission already due while the ACK waited to be read may still come (a stall of a loaded machine
+    // runs the timer first): count after 10·T1, then no more for 8·T1 (= T2, the longest retransmission interval).
+    await delay(10 * T1);
     const count = oks().length;
     await delay(8 * T1);
     assert.equal(oks().length, count, 'no retransmission after the ACK');
@@ -373,7 +397,8 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
     });
     callee.send(request('OPTIONS'), { address: '127.0.0.1', port: ua.port });
     callee.send(request('INVITE'), { address: '127.0.0.1', port: ua.port });
-    await waitFor(() => callee.received.length === 2);
+    // ≥: the 603 is retransmitted (Timer G) until an ACK that never comes, maybe before this loop looks.
+    await waitFor(() => callee.received.length >= 2);
     const byMethod = new Map(callee.received.map((r) => [cseqOf(r.message).method, r.message as SipResponse]));
     assert.equal(byMethod.get('OPTIONS')?.status, 200);
     assert.match(headerValue(byMethod.get('OPTIONS')!, 'Allow') ?? '', /INVITE/);
@@ -454,7 +479,7 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
     // On a loaded machine the fork's BYE may be retransmitted after our 200 (UDP, T1): skip those; the call's own
     // BYE must go to the first 2xx's dialog, and if it went to the fork none to callee1 would ever come.
     const toCallee1 = () => callee.requests('BYE').find((r) => tagOf(headerValue(r.message, 'To')) === 'callee1');
-    await waitFor(() => toCallee1() !== undefined, 2000, 'BYE to callee1');
+    await waitFor(() => toCallee1() !== undefined, 10_000, 'BYE to callee1');
     callee.respond(toCallee1() as Received & { message: SipRequest }, 200, 'OK');
     await recording.finished;
   });
@@ -477,15 +502,15 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
     await freshAgent({ auth: { user: 'alice', password: 'wrong' } });
     const { recording } = invite();
     const challenge = { name: 'WWW-Authenticate', value: 'Digest realm="r", nonce="n1", qop="auth"' };
-    const first = await callee.request('INVITE');
+    const first = await callee.newRequest('INVITE');
     callee.respond(first, 401, 'Unauthorized', { toTag: 'c', headers: [challenge] });
-    const second = await callee.request('INVITE');
+    const second = await callee.newRequest('INVITE');
     assert.match(headerValue(second.message, 'Authorization') ?? '', /^Digest username="alice"/);
     callee.respond(second, 401, 'Unauthorized', { toTag: 'c', headers: [challenge] });
     await recording.finished;
     await delay(3 * T1);
     assert.equal(recording.first('failed')?.code, 401);
-    assert.equal(callee.requests('INVITE').length, 2);
+    assert.equal(callee.distinct('INVITE'), 2);
   });
 
   it('a realm other than the configured one is not answered', async () => {
@@ -498,7 +523,7 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
     });
     await recording.finished;
     assert.equal(recording.first('failed')?.code, 407);
-    assert.equal(callee.requests('INVITE').length, 1);
+    assert.equal(callee.distinct('INVITE'), 1);
   });
 
   it('the trunk may be a host name', async () => {
@@ -523,7 +548,7 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
     await freshAgent();
     const ringing = invite();
     const answered = invite();
-    const [a, b] = [await callee.request('INVITE'), await callee.request('INVITE')];
+    const [a, b] = [await callee.newRequest('INVITE'), await callee.newRequest('INVITE')];
     const answeredInvite = [a, b].find((r) => headerValue(r.message, 'Call-ID') === answered.call.callId)!;
     callee.respond(answeredInvite, 200, 'OK', { toTag: 'x', headers: [callee.contact()], body: ANSWER });
     await waitFor(() => answered.recording.names().includes('answered'));
@@ -533,7 +558,7 @@ describe('SIP user agent against a scripted callee', { timeout: 20_000 }, () => 
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 2000, what = 'condition'): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
