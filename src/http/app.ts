@@ -102,7 +102,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, request, reply) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (apiError.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      // A header the route set may be what failed (an invalid value): the envelope goes out with its own only.
+      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+      // A failed writeHead leaves its reason phrase behind ("500 Found"); Node only fills in an empty one.
+      reply.raw.statusMessage = '';
+    }
     return reply.code(apiError.status).headers(apiError.headers).send(apiError.body());
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(errors.notFound().body()));
