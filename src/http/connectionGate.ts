@@ -40,6 +40,8 @@ export function installConnectionGate(server: Server, http: GatewayConfig['http'
   let admitted = 0;
   let draining = false;
 
+  // Refused connections hold a socket until their first request: beyond twice the cap, Node drops them unanswered.
+  server.maxConnections = 2 * http.maxConnections;
   server.on('connection', (socket: Socket) => {
     const refused = admitted >= http.maxConnections;
     if (!refused) admitted += 1;

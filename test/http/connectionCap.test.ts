@@ -1,6 +1,6 @@
 /**
  * http.maxConnections bounds the open connections (issue 10 item 7): one beyond gets 503 in the envelope
- * (spec §2.1) with Retry-After and is closed; a place freed is taken again.
+ * (spec §2.1) with Retry-After and is closed; a place freed is taken again. Twice the cap is a hard limit.
  */
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,4 +47,16 @@ it(`with ${CAP} connections open, the next gets 503 {"code":5030} and is closed;
   }
   // fetch's pooled connections count too; they are under the cap now.
   assert.equal((await call(gateway, 'GET', '/api/v1/ping', { auth })).status, 200);
+});
+
+it(`beyond twice the cap (${2 * CAP} connections, refused ones waiting for their first request), a connection is closed unanswered`, async () => {
+  const held = await Promise.all(Array.from({ length: 2 * CAP }, () => openRaw(gateway.url)));
+  try {
+    const dropped = await openRaw(gateway.url, 8_000);
+    const answer = await dropped.closed;
+    assert.ok(answer.closedByServer, 'a connection beyond twice the cap was kept open');
+    assert.equal(answer.text, '');
+  } finally {
+    for (const { socket } of held) socket.destroy();
+  }
 });
