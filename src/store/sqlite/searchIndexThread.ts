@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { searchIndexer } from './messages/searchIndex.js';
@@ -14,8 +15,9 @@ const indexNext = searchIndexer(db);
 let timer: NodeJS.Timeout | null = null;
 let lastNewest: number | null = null;
 const step = () => {
+  const started = performance.now();
   const { indexed, newest } = indexNext(SEARCH_INDEX_SLICE_ROWS);
-  const pause = nextSearchIndexPause(indexed, lastNewest !== null && newest > lastNewest);
+  const pause = nextSearchIndexPause(indexed, lastNewest !== null && newest > lastNewest, performance.now() - started);
   lastNewest = newest;
   timer = setTimeout(step, pause);
 };
