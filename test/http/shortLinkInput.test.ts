@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { call, startGateway, type TestGateway } from '../support/gateway.js';
-import { createTestDatabase, SKIP_WITHOUT_POSTGRES } from '../support/postgresDatabase.js';
-import { APPROVED_SENDERS, countMessages, send, sendOk, sms, uniqueName, vk, whatsapp } from '../support/http.js';
+import { before, describe, it } from 'node:test';
+import { call, type TestGateway } from '../support/gateway.js';
+import { describeOnEachStore } from '../support/eachStore.js';
+import { APPROVED_SENDERS, countMessages, send, sendOk, sms, vk, whatsapp } from '../support/http.js';
 
 /** The whole answer to a GET, as the bytes on the wire. */
 function rawGet(url: string): Promise<Buffer> {
@@ -38,128 +38,110 @@ function headBlock(answer: Buffer): { statusLine: string; headers: Map<string, s
   return { statusLine: statusLine!, headers };
 }
 
-function shortLinkSuite(name: string, database: () => Promise<{ url: string | null; drop(): Promise<void> }>): void {
-  describe(name, () => {
-    let gateway: TestGateway;
-    let auth: string;
-    let drop = async () => {};
+describeOnEachStore('short link input', 'dgw_short_link_input', (ctx) => {
+  let gateway: TestGateway;
+  let auth: string;
+  before(async () => {
+    ({ gateway, auth } = ctx);
+  });
 
-    before(async () => {
-      const db = await database();
-      drop = db.drop;
-      gateway = await startGateway((config) => {
-        if (db.url !== null) config.database = db.url;
-      });
-      ({ auth } = await gateway.account(uniqueName('links'), { senders: APPROVED_SENDERS, billing: false }));
+  const base = () => `${gateway.url}/s/`;
+  /** Sends one VK text with shortUrl and returns its uuid and stored content. */
+  async function shortened(text: string): Promise<{ uuid: string; content: string }> {
+    const [uuid] = await sendOk(gateway, auth, [vk({ content: text, shortUrl: true })]);
+    const message = await call(gateway, 'GET', `/api/v1/message/${uuid}`, { auth });
+    return { uuid: uuid!, content: message.body.content as string };
+  }
+  const shortUrlsIn = (content: string) => content.match(new RegExp(`${base().replace(/[.]/g, '\\.')}[A-Za-z0-9_-]+`, 'g')) ?? [];
+  async function clicks(uuid: string): Promise<string[]> {
+    const events = await call(gateway, 'GET', `/api/v1/message/${uuid}/events`, { auth });
+    return (events.body as { kind: string; detail: { url: string } }[]).filter((e) => e.kind === 'click').map((e) => e.detail.url);
+  }
+
+  describe('a control character or a space ends a link (item 2)', () => {
+    it('http://x.example/\\u0001: the link is http://x.example/, the redirect is 302 Found with a clean Location', async () => {
+      const { uuid, content } = await shortened('see http://x.example/\u0001 ok');
+      const [shortUrl] = shortUrlsIn(content);
+      assert.ok(shortUrl, content);
+      assert.equal(content, `see ${shortUrl}\u0001 ok`, 'the control character stays in the text, after the short link');
+      const { statusLine, headers } = headBlock(await rawGet(shortUrl));
+      assert.equal(statusLine, 'HTTP/1.1 302 Found');
+      assert.equal(headers.get('location'), 'http://x.example/');
+      assert.deepEqual(await clicks(uuid), ['http://x.example/'], 'one click, with the link as it ends');
     });
-    after(async () => {
-      await gateway.close();
-      await drop();
-    });
 
-    const base = () => `${gateway.url}/s/`;
-    /** Sends one VK text with shortUrl and returns its uuid and stored content. */
-    async function shortened(text: string): Promise<{ uuid: string; content: string }> {
-      const [uuid] = await sendOk(gateway, auth, [vk({ content: text, shortUrl: true })]);
-      const message = await call(gateway, 'GET', `/api/v1/message/${uuid}`, { auth });
-      return { uuid: uuid!, content: message.body.content as string };
-    }
-    const shortUrlsIn = (content: string) => content.match(new RegExp(`${base().replace(/[.]/g, '\\.')}[A-Za-z0-9_-]+`, 'g')) ?? [];
-    async function clicks(uuid: string): Promise<string[]> {
-      const events = await call(gateway, 'GET', `/api/v1/message/${uuid}/events`, { auth });
-      return (events.body as { kind: string; detail: { url: string } }[]).filter((e) => e.kind === 'click').map((e) => e.detail.url);
-    }
-
-    describe('a control character or a space ends a link (item 2)', () => {
-      it('http://x.example/\\u0001: the link is http://x.example/, the redirect is 302 Found with a clean Location', async () => {
-        const { uuid, content } = await shortened('see http://x.example/\u0001 ok');
+    it('every control character, DEL and a space end it: the rest is text', async () => {
+      for (const stop of ['\u0002', '\t', '\n', '\r', '\u001b', '\u001f', '\u007f', ' ']) {
+        const { content } = await shortened(`http://x.example/path${stop}tail`);
         const [shortUrl] = shortUrlsIn(content);
-        assert.ok(shortUrl, content);
-        assert.equal(content, `see ${shortUrl}\u0001 ok`, 'the control character stays in the text, after the short link');
-        const { statusLine, headers } = headBlock(await rawGet(shortUrl));
-        assert.equal(statusLine, 'HTTP/1.1 302 Found');
-        assert.equal(headers.get('location'), 'http://x.example/');
-        assert.deepEqual(await clicks(uuid), ['http://x.example/'], 'one click, with the link as it ends');
-      });
-
-      it('every control character, DEL and a space end it: the rest is text', async () => {
-        for (const stop of ['\u0002', '\t', '\n', '\r', '\u001b', '\u001f', '\u007f', ' ']) {
-          const { content } = await shortened(`http://x.example/path${stop}tail`);
-          const [shortUrl] = shortUrlsIn(content);
-          assert.equal(content, `${shortUrl}${stop}tail`, JSON.stringify(stop));
-          const { statusLine, headers } = headBlock(await rawGet(shortUrl!));
-          assert.equal(statusLine, 'HTTP/1.1 302 Found', JSON.stringify(stop));
-          assert.equal(headers.get('location'), 'http://x.example/path', JSON.stringify(stop));
-        }
-      });
-    });
-
-    describe('Location: the original URL with non-ASCII characters percent-encoded as UTF-8 (item 2)', () => {
-      it('Cyrillic path, Latin-1 and astral characters in the query; existing escapes kept', async () => {
-        const original = 'http://x.example/путь/a%20b?q=ü&e=😀';
-        const { uuid, content } = await shortened(`Open ${original}`);
-        const [shortUrl] = shortUrlsIn(content);
+        assert.equal(content, `${shortUrl}${stop}tail`, JSON.stringify(stop));
         const { statusLine, headers } = headBlock(await rawGet(shortUrl!));
-        assert.equal(statusLine, 'HTTP/1.1 302 Found');
-        assert.equal(headers.get('location'), 'http://x.example/%D0%BF%D1%83%D1%82%D1%8C/a%20b?q=%C3%BC&e=%F0%9F%98%80');
-        assert.deepEqual(await clicks(uuid), [original], 'the click carries the original URL');
-      });
-
-      it('an ASCII URL goes out unchanged', async () => {
-        const original = 'https://x.example/a/b?c=d&e=%2F#frag';
-        const { content } = await shortened(original);
-        const { headers } = headBlock(await rawGet(shortUrlsIn(content)[0]!));
-        assert.equal(headers.get('location'), original);
-      });
-    });
-
-    describe('at most 20 links per item with shortUrl: true (item 3a)', () => {
-      const links = (n: number) => Array.from({ length: n }, (_, i) => `http://x.example/${i}`).join(' ');
-
-      it('21 links → 422 Invalid content, on the content field as other content errors are; 20 are accepted and all shortened', async () => {
-        for (const item of [sms({ content: links(21), shortUrl: true }), vk({ content: links(21), shortUrl: true })]) {
-          const response = await send(gateway, auth, [item]);
-          assert.equal(response.status, 422, response.text);
-          assert.equal(response.body.error.code, 4220);
-          assert.equal(response.body.error.msg, 'Invalid content');
-          assert.deepEqual(response.body.error.details, [{ index: 0, field: 'content', msg: 'must hold at most 20 links when shortUrl is true' }]);
-        }
-        const { content } = await shortened(links(20));
-        assert.equal(shortUrlsIn(content).length, 20);
-        assert.doesNotMatch(content, /x\.example/);
-      });
-
-      it('WHATSAPP text: the failure is on content.text; template parameters are not links to shorten', async () => {
-        const text = (n: number) => whatsapp({ shortUrl: true, content: { contentType: 'text', text: links(n) } });
-        const response = await send(gateway, auth, [text(21)]);
-        assert.equal(response.status, 422);
-        assert.deepEqual(response.body.error.details, [{ index: 0, field: 'content.text', msg: 'must hold at most 20 links when shortUrl is true' }]);
-        const parameters = Array.from({ length: 20 }, () => links(2));
-        await sendOk(gateway, auth, [
-          text(20),
-          whatsapp({ shortUrl: true, content: { contentType: 'template', templateId: 't', language: 'en', parameters } }),
-        ]);
-      });
-
-      it('without shortUrl the text may hold any number of links', async () => {
-        await sendOk(gateway, auth, [sms({ content: links(100) }), vk({ content: links(100), shortUrl: false })]);
-      });
-
-      it('the issue\'s batch, 1000 SMS of 204 links each (2 MiB), is refused whole: nothing created, details capped at 100', async () => {
-        const before = await countMessages(gateway, auth);
-        const many = 'http://ab '.repeat(204).trimEnd();
-        assert.ok(many.length <= 2048);
-        const response = await send(gateway, auth, Array.from({ length: 1000 }, () => sms({ content: many, shortUrl: true })));
-        assert.equal(response.status, 422);
-        assert.equal(response.body.error.msg, 'Invalid content');
-        assert.equal(response.body.error.details.length, 100);
-        assert.equal(await countMessages(gateway, auth), before);
-      });
+        assert.equal(statusLine, 'HTTP/1.1 302 Found', JSON.stringify(stop));
+        assert.equal(headers.get('location'), 'http://x.example/path', JSON.stringify(stop));
+      }
     });
   });
-}
 
-shortLinkSuite('short link input on SQLite', async () => ({ url: null, drop: async () => {} }));
-describe('PostgreSQL', { skip: SKIP_WITHOUT_POSTGRES }, () => {
-  shortLinkSuite('short link input on PostgreSQL', () => createTestDatabase('dgw_short_link_input'));
-});
+  describe('Location: the original URL with non-ASCII characters percent-encoded as UTF-8 (item 2)', () => {
+    it('Cyrillic path, Latin-1 and astral characters in the query; existing escapes kept', async () => {
+      const original = 'http://x.example/путь/a%20b?q=ü&e=😀';
+      const { uuid, content } = await shortened(`Open ${original}`);
+      const [shortUrl] = shortUrlsIn(content);
+      const { statusLine, headers } = headBlock(await rawGet(shortUrl!));
+      assert.equal(statusLine, 'HTTP/1.1 302 Found');
+      assert.equal(headers.get('location'), 'http://x.example/%D0%BF%D1%83%D1%82%D1%8C/a%20b?q=%C3%BC&e=%F0%9F%98%80');
+      assert.deepEqual(await clicks(uuid), [original], 'the click carries the original URL');
+    });
+
+    it('an ASCII URL goes out unchanged', async () => {
+      const original = 'https://x.example/a/b?c=d&e=%2F#frag';
+      const { content } = await shortened(original);
+      const { headers } = headBlock(await rawGet(shortUrlsIn(content)[0]!));
+      assert.equal(headers.get('location'), original);
+    });
+  });
+
+  describe('at most 20 links per item with shortUrl: true (item 3a)', () => {
+    const links = (n: number) => Array.from({ length: n }, (_, i) => `http://x.example/${i}`).join(' ');
+
+    it('21 links → 422 Invalid content, on the content field as other content errors are; 20 are accepted and all shortened', async () => {
+      for (const item of [sms({ content: links(21), shortUrl: true }), vk({ content: links(21), shortUrl: true })]) {
+        const response = await send(gateway, auth, [item]);
+        assert.equal(response.status, 422, response.text);
+        assert.equal(response.body.error.code, 4220);
+        assert.equal(response.body.error.msg, 'Invalid content');
+        assert.deepEqual(response.body.error.details, [{ index: 0, field: 'content', msg: 'must hold at most 20 links when shortUrl is true' }]);
+      }
+      const { content } = await shortened(links(20));
+      assert.equal(shortUrlsIn(content).length, 20);
+      assert.doesNotMatch(content, /x\.example/);
+    });
+
+    it('WHATSAPP text: the failure is on content.text; template parameters are not links to shorten', async () => {
+      const text = (n: number) => whatsapp({ shortUrl: true, content: { contentType: 'text', text: links(n) } });
+      const response = await send(gateway, auth, [text(21)]);
+      assert.equal(response.status, 422);
+      assert.deepEqual(response.body.error.details, [{ index: 0, field: 'content.text', msg: 'must hold at most 20 links when shortUrl is true' }]);
+      const parameters = Array.from({ length: 20 }, () => links(2));
+      await sendOk(gateway, auth, [
+        text(20),
+        whatsapp({ shortUrl: true, content: { contentType: 'template', templateId: 't', language: 'en', parameters } }),
+      ]);
+    });
+
+    it('without shortUrl the text may hold any number of links', async () => {
+      await sendOk(gateway, auth, [sms({ content: links(100) }), vk({ content: links(100), shortUrl: false })]);
+    });
+
+    it('the issue\'s batch, 1000 SMS of 204 links each (2 MiB), is refused whole: nothing created, details capped at 100', async () => {
+      const before = await countMessages(gateway, auth);
+      const many = 'http://ab '.repeat(204).trimEnd();
+      assert.ok(many.length <= 2048);
+      const response = await send(gateway, auth, Array.from({ length: 1000 }, () => sms({ content: many, shortUrl: true })));
+      assert.equal(response.status, 422);
+      assert.equal(response.body.error.msg, 'Invalid content');
+      assert.equal(response.body.error.details.length, 100);
+      assert.equal(await countMessages(gateway, auth), before);
+    });
+  });
+}, { account: { senders: APPROVED_SENDERS, billing: false } });
