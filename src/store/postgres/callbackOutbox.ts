@@ -11,6 +11,7 @@ import type {
 import { exchangeInSteps } from '../callbackOutbox.js';
 import { newMessageId } from '../messageIds.js';
 import type { Sql, TransactionSql } from './connection.js';
+import { toDueDelivery, type DueDeliveryRow } from '../rows/dueDeliveryRow.js';
 
 /** Advisory lock class of the outbox ("dgcb"): the second key 1 is "forming deliveries". */
 const LOCK_SPACE = 0x64676362;
@@ -179,20 +180,11 @@ async function claimDue(sql: Sql, now: number, leaseMs: number, limit: number): 
     .map((row) => claimedDelivery(row, leaseUntil));
 }
 
-interface DueRow {
-  id: string;
-  account_id: number;
-  url: string;
-  attempts: number;
-  first_attempt_at: number | null;
-  next_attempt_at: number;
-}
-
 /**
  * `place` numbers each account's due deliveries, first attempts first; ordering by it takes the accounts in turn,
  * every account's first attempts before any retry.
  */
-const due = (sql: Sql, now: number, perAccount: number, total: number) => sql<DueRow[]>`
+const due = (sql: Sql, now: number, perAccount: number, total: number) => sql<DueDeliveryRow[]>`
   select id, account_id, url, attempts, first_attempt_at, next_attempt_at
   from (select id, account_id, url, attempts, first_attempt_at, next_attempt_at,
           row_number() over (partition by account_id order by attempts > 0, next_attempt_at, id) as place
@@ -203,14 +195,7 @@ const due = (sql: Sql, now: number, perAccount: number, total: number) => sql<Du
   limit ${total}`;
 
 async function dueDeliveries(sql: Sql, now: number, { perAccount, total }: DueLook): Promise<DueDelivery[]> {
-  return (await due(sql, now, perAccount, total)).map((row) => ({
-    id: row.id,
-    accountId: Number(row.account_id),
-    url: row.url,
-    attempts: row.attempts,
-    firstAttemptAt: row.first_attempt_at === null ? null : Number(row.first_attempt_at),
-    nextAttemptAt: Number(row.next_attempt_at),
-  }));
+  return (await due(sql, now, perAccount, total)).map(toDueDelivery);
 }
 
 /** As `claim`, for the chosen ids only: one another node leased or is leasing meanwhile is left to it. */

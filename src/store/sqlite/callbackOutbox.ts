@@ -13,6 +13,7 @@ import type {
 } from '../callbackOutbox.js';
 import { newMessageId } from '../messageIds.js';
 import { sqliteOutboxWrites } from './outboxWrites.js';
+import { toDueDelivery, type DueDeliveryRow } from '../rows/dueDeliveryRow.js';
 
 /** The callback outbox on SQLite (one process, one writer); each operation is one transaction. */
 export function sqliteCallbackOutbox(db: Database.Database, newDeliveryId: () => string = newMessageId): CallbackOutbox {
@@ -131,19 +132,10 @@ function claimDue(db: Database.Database) {
 /** Due and unleased: what `claimDue`, `dueDeliveries`, `claimChosen` and `defer` may touch. */
 const CLAIMABLE = `state = 'pending' and next_attempt_at <= @now and (lease_until is null or lease_until <= @now)`;
 
-interface DueRow {
-  id: string;
-  account_id: number;
-  url: string;
-  attempts: number;
-  first_attempt_at: number | null;
-  next_attempt_at: number;
-}
-
 function dueDeliveries(db: Database.Database) {
   // `place` numbers each account's due deliveries, first attempts first; ordering by it takes the accounts in turn,
   // every account's first attempts before any retry.
-  const due = db.prepare<{ now: number; perAccount: number; total: number }, DueRow>(
+  const due = db.prepare<{ now: number; perAccount: number; total: number }, DueDeliveryRow>(
     `select id, account_id, url, attempts, first_attempt_at, next_attempt_at
      from (select id, account_id, url, attempts, first_attempt_at, next_attempt_at,
              row_number() over (partition by account_id order by attempts > 0, next_attempt_at, id) as place
@@ -153,14 +145,7 @@ function dueDeliveries(db: Database.Database) {
      limit @total`,
   );
   return (now: number, { perAccount, total }: DueLook): DueDelivery[] =>
-    due.all({ now, perAccount, total }).map((row) => ({
-      id: row.id,
-      accountId: row.account_id,
-      url: row.url,
-      attempts: row.attempts,
-      firstAttemptAt: row.first_attempt_at,
-      nextAttemptAt: row.next_attempt_at,
-    }));
+    due.all({ now, perAccount, total }).map(toDueDelivery);
 }
 
 function claimChosen(db: Database.Database) {
