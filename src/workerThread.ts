@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 
 export interface WorkerThread {
   /** Asks the thread to finish its work and waits for it to say so, then ends it. */
@@ -27,4 +27,17 @@ export async function startWorkerThread(
       await worker.terminate();
     },
   };
+}
+
+/**
+ * The thread's side of startWorkerThread, called by its script once it is running: says 'started', and on 'stop'
+ * runs `stop` (finish the work, close what it opened) and says 'stopped'.
+ */
+export function serveAsWorkerThread(stop: () => void | Promise<void>): void {
+  parentPort!.postMessage('started');
+  parentPort!.once('message', async (message: unknown) => {
+    if (message !== 'stop') return;
+    await stop();
+    parentPort!.postMessage('stopped');
+  });
 }

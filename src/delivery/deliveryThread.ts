@@ -1,8 +1,9 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { systemClock } from '../clock.js';
 import type { GatewayConfig } from '../config.js';
 import { openStore } from '../store/openStore.js';
+import { serveAsWorkerThread } from '../workerThread.js';
 import { createDelivery } from './delivery.js';
 
 /**
@@ -15,10 +16,7 @@ const logger = pino({ level: config.logLevel, base: { thread: 'delivery' } });
 const store = await openStore(config.database, { sqliteWriteLock, sqliteExternalCheckpoints: true });
 const delivery = createDelivery(store, config, systemClock, logger);
 await delivery.start();
-parentPort!.postMessage('started');
-parentPort!.once('message', async (message: unknown) => {
-  if (message !== 'stop') return;
+serveAsWorkerThread(async () => {
   await delivery.stop();
   await store.close();
-  parentPort!.postMessage('stopped');
 });

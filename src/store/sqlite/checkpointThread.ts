@@ -1,7 +1,8 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createCheckpointer } from './checkpointer.js';
 import { WriteLock } from './writeLock.js';
+import { serveAsWorkerThread } from '../../workerThread.js';
 
 /** The checkpoint thread of `serve` on SQLite (see checkpointer.ts): a checkpoint every `intervalMs`. */
 const { path, sqliteWriteLock, intervalMs } = workerData as { path: string; sqliteWriteLock: SharedArrayBuffer; intervalMs: number };
@@ -16,10 +17,7 @@ const next = () => {
   }, intervalMs);
 };
 next();
-parentPort!.postMessage('started');
-parentPort!.once('message', (message: unknown) => {
-  if (message !== 'stop') return;
+serveAsWorkerThread(() => {
   if (timer) clearTimeout(timer);
   db.close();
-  parentPort!.postMessage('stopped');
 });

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { searchIndexer } from './messages/searchIndex.js';
 import { WriteLock } from './writeLock.js';
 import { useWriteLock } from './writeTransaction.js';
 import { nextSearchIndexPause, SEARCH_INDEX_SLICE_ROWS } from './searchIndexPace.js';
+import { serveAsWorkerThread } from '../../workerThread.js';
 
 /** The search index thread of `serve` on SQLite (messages/searchIndex.ts): new messages indexed in slices, paced. */
 const { path, sqliteWriteLock } = workerData as { path: string; sqliteWriteLock: SharedArrayBuffer };
@@ -22,10 +23,7 @@ const step = () => {
   timer = setTimeout(step, pause);
 };
 timer = setTimeout(step, 0);
-parentPort!.postMessage('started');
-parentPort!.once('message', (message: unknown) => {
-  if (message !== 'stop') return;
+serveAsWorkerThread(() => {
   if (timer) clearTimeout(timer);
   db.close();
-  parentPort!.postMessage('stopped');
 });
