@@ -17,8 +17,12 @@ import { cloneMessage } from '../support/largeAccount.js';
 
 const CLONES = 100_000;
 const PAGE = 10_000;
-/** Every ping while the page streams answers within this; before, one waited 1.2 s or more. */
-const PING_BOUND_MS = 750;
+/**
+ * No ping waits this share of the page's time. Built in one go, the page held the event loop for most of it (a ping
+ * waited 1.2 s of 1.7 s); streamed, a ping waits about one chunk (idle: 0.1 s of 1.4 s; beside two CPU burners and
+ * the rest of the suite: 0.9 s of 3.8 s at worst). A share, not milliseconds: load slows the page and the pings alike.
+ */
+const PING_SHARE_BOUND = 1 / 2;
 /** Words repeated into the text of the newest 10000 messages; no digit, so a number in a needle is the clone's own. */
 const FILLER = 'lorem ipsum dolor sit amet, consectetur adipiscing elit; '.repeat(105);
 /** Clone i's text: "Order i of the large account. " and, for the 10000 newest, ~6 KB more. */
@@ -60,7 +64,7 @@ describeOnEachStore('a 100k-message account', 'dgw_large_list', (ctx) => {
     }
   });
 
-  it(`per_page=${PAGE} (~60 MB) streams while every /api/v1/ping answers within ${PING_BOUND_MS} ms`, async (t) => {
+  it(`per_page=${PAGE} (~60 MB) streams: pings are answered while it is written, none waiting half its time`, async (t) => {
     let done = false;
     const started = Date.now();
     const page = get(gateway, auth, `/api/v1/message?per_page=${PAGE}`).finally(() => {
@@ -87,7 +91,7 @@ describeOnEachStore('a 100k-message account', 'dgw_large_list', (ctx) => {
     assert.ok(pings.length >= 3, `${pings.length} pings answered during the ${tookMs} ms of the page`);
     const slowest = Math.max(...pings);
     t.diagnostic(`page of ${answer.body.length} bytes in ${tookMs} ms; ${pings.length} pings meanwhile, slowest ${slowest} ms`);
-    assert.ok(slowest < PING_BOUND_MS, `slowest ping ${slowest} ms during the page (${pings.length} pings, page ${tookMs} ms)`);
+    assert.ok(slowest < tookMs * PING_SHARE_BOUND, `slowest ping ${slowest} ms during the page of ${tookMs} ms (${pings.length} pings)`);
   });
 
   it('the streamed page is byte for byte the pages of 500 (answered whole) put together', async () => {
