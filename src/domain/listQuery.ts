@@ -2,6 +2,7 @@ import { DIRECTIONS, FILTER_CHANNELS, SENDING_METHODS, STATUSES, TRAFFIC_TYPES }
 import type { Direction } from './channels.js';
 import { MSISDN_PATTERN, normalizeMsisdn } from './msisdn.js';
 import { isStorableText } from './textRules.js';
+import { isUuid } from './messageUuid.js';
 
 /** A parsed `GET /api/v1/message` query (spec §8.1). Empty arrays mean "no filter". */
 export interface MessageFilter {
@@ -39,7 +40,6 @@ export type ParsedListQuery = { ok: true; filter: MessageFilter; page: MessagePa
 export type QueryValues = Readonly<Record<string, readonly string[]>>;
 
 const MAX_WINDOW = 10_000;
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const msisdnRegex = new RegExp(MSISDN_PATTERN);
 const positiveInteger = /^[1-9][0-9]{0,8}$/;
 /** RFC 3339: the doc's `2020-01-01T00:00:00Z`, also with an offset or fractional seconds (§2.2). */
@@ -138,7 +138,7 @@ function parseOrThrow(query: QueryValues): ParsedListQuery {
       dispatch === true ||
       root === false ||
       cascadeUuid !== undefined ||
-      (messageUuids.length > 0 && !messageUuids.some((u) => uuidPattern.test(u))),
+      (messageUuids.length > 0 && !messageUuids.some((u) => isUuid(u))),
   };
   if (filter.timeFrom !== null && filter.timeTo !== null && filter.timeFrom >= filter.timeTo) filter.matchesNothing = true;
   return {

@@ -10,9 +10,9 @@ import { withIdempotency } from '../idempotency.js';
 import { jsonArrayStream } from '../jsonArrayStream.js';
 import { collectListing, LIST_CHUNK_SIZE } from '../../store/messageListing.js';
 import { authErrors, ErrorSchema, ListQuerySchema, MessageSchema, SendResponseSchema, StopRequestSchema, StopResponseSchema, TimelineSchema } from '../schemas.js';
+import { isUuid } from '../../domain/messageUuid.js';
 
 const messagesAuth = { keyTypes: [1] } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STOP_UUIDS = 10_000;
 
 /** Repeated query keys as arrays, straight from the raw URL (spec §2.5). */
@@ -76,7 +76,7 @@ export function registerMessageRoutes(api: FastifyInstance, { store, config, clo
     },
     async (request) => {
       const { messageUuid } = request.params as { messageUuid: string };
-      const message = UUID.test(messageUuid) ? await store.messages.get(request.principal.accountId, messageUuid) : null;
+      const message = isUuid(messageUuid) ? await store.messages.get(request.principal.accountId, messageUuid) : null;
       if (!message) throw errors.notFound();
       return messageView(message);
     },
@@ -94,7 +94,7 @@ export function registerMessageRoutes(api: FastifyInstance, { store, config, clo
     },
     async (request) => {
       const { messageUuid } = request.params as { messageUuid: string };
-      const entries = UUID.test(messageUuid) ? await store.engine.timeline(request.principal.accountId, messageUuid) : null;
+      const entries = isUuid(messageUuid) ? await store.engine.timeline(request.principal.accountId, messageUuid) : null;
       if (!entries) throw errors.notFound();
       return entries.map((e) => ({ time: new Date(e.at).toISOString(), kind: e.kind, detail: e.detail }));
     },

@@ -5,6 +5,7 @@ import { planReport, type MessageState } from '../../../domain/reportPlan.js';
 import type { ReportEnvelope } from '../../store.js';
 import { inTransaction, type Sql, type TransactionSql } from '../connection.js';
 import { pgCarrierParts } from './carrierParts.js';
+import { isLowercaseUuid } from '../../../domain/messageUuid.js';
 
 interface StateRow {
   uuid: string;
@@ -102,9 +103,6 @@ const originalUrls = (tx: TransactionSql, uuids: string[], urls: string[]) => tx
   join short_links s on s.message_uuid = q.message_uuid and s.short_url = q.short_url
   where s.message_uuid = any(${uuids}::uuid[])`;
 
-/** Message ids as stored: SQLite compares them as text, so only the canonical lowercase form names a message. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export type ApplyReports = (reports: ReportEnvelope[], now: number, tx?: TransactionSql) => Promise<void>;
 
 /**
@@ -133,14 +131,14 @@ async function applyIn(tx: TransactionSql, reports: ReportEnvelope[], now: numbe
   const clickUrls = new Map<string, string | null>();
 
   const load = async (uuids: string[]) => {
-    const wanted = [...new Set(uuids)].filter((uuid) => UUID.test(uuid) && !rows.has(uuid));
+    const wanted = [...new Set(uuids)].filter((uuid) => isLowercaseUuid(uuid) && !rows.has(uuid));
     if (wanted.length === 0) return;
     for (const uuid of wanted) rows.set(uuid, null);
     for (const row of await lockAndLoad(tx, wanted)) rows.set(row.uuid, numbers(row));
   };
 
   const loadClicks = async (pairs: { uuid: string; url: string }[]) => {
-    const wanted = pairs.filter((p) => UUID.test(p.uuid) && !clickUrls.has(`${p.uuid} ${p.url}`));
+    const wanted = pairs.filter((p) => isLowercaseUuid(p.uuid) && !clickUrls.has(`${p.uuid} ${p.url}`));
     if (wanted.length === 0) return;
     for (const p of wanted) clickUrls.set(`${p.uuid} ${p.url}`, null);
     const found = await originalUrls(tx, wanted.map((p) => p.uuid), wanted.map((p) => p.url));

@@ -2,6 +2,7 @@ import type { Channel } from '../../../domain/channels.js';
 import type { MessageContent } from '../../../domain/message.js';
 import type { EngineRepository } from '../../store.js';
 import type { Sql } from '../connection.js';
+import { isLowercaseUuid } from '../../../domain/messageUuid.js';
 
 interface InFlightRow {
   uuid: string;
@@ -33,14 +34,11 @@ const inFlight = (sql: Sql, filter?: { connector: string; sentBefore: number }) 
   from messages where due_at is not null and status in ('sent', 'delivered')
   ${filter ? sql`and connector = ${filter.connector} and sent_at < ${filter.sentBefore}` : sql``}`;
 
-/** Message ids as stored (see applyReports). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** The engine's small reads: stop requests, expiries, in-flight messages. */
 export function pgEngineLookups(sql: Sql): Pick<EngineRepository, 'stopRequested' | 'dueForExpiry' | 'inFlight'> {
   return {
     async stopRequested(uuids) {
-      const wanted = uuids.filter((uuid) => UUID.test(uuid));
+      const wanted = uuids.filter((uuid) => isLowercaseUuid(uuid));
       if (wanted.length === 0) return new Set();
       return new Set((await stopped(sql, wanted)).map((r) => r.uuid));
     },

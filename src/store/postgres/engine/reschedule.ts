@@ -2,6 +2,7 @@ import { ERROR_CODES } from '../../../domain/lifecycle.js';
 import type { ReportEnvelope } from '../../store.js';
 import { inTransaction, type Sql, type TransactionSql } from '../connection.js';
 import { pgApplyReports } from './applyReports.js';
+import { isLowercaseUuid } from '../../../domain/messageUuid.js';
 
 type Item = { uuid: string; dueAt: number; note: string };
 
@@ -28,9 +29,6 @@ const release = (tx: TransactionSql, owner: string, items: Item[], now: number) 
   insert into message_events (message_uuid, at, kind, detail)
   select item.uuid, ${now}::bigint, 'rescheduled', item.detail from item join released using (uuid) order by item.n`;
 
-/** Message ids as stored (see applyReports). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /**
  * Gives claimed messages back to the queue, due at a later time; only the lease holder may. A message
  * whose stop was requested while it was claimed (202) is not given back: it ends unsent 606 now.
@@ -40,7 +38,7 @@ export function pgReschedule(sql: Sql) {
   return async (owner: string, items: Item[], now: number): Promise<void> => {
     // One item per message (the first, as SQLite's guard lets only the first through).
     const seen = new Set<string>();
-    const wanted = items.filter((item) => UUID.test(item.uuid) && !seen.has(item.uuid) && seen.add(item.uuid));
+    const wanted = items.filter((item) => isLowercaseUuid(item.uuid) && !seen.has(item.uuid) && seen.add(item.uuid));
     if (wanted.length === 0) return;
     await inTransaction(sql, async (tx) => {
       const rows = await held(tx, owner, wanted.map((item) => item.uuid));

@@ -1,3 +1,4 @@
+import { isLowercaseUuid } from '../../../domain/messageUuid.js';
 export { searchableText, toMessage, type MessageRow } from '../../rows/messageRow.js';
 
 /** The columns a MessageRecord is built from, in one place for every query that returns messages. */
@@ -7,10 +8,8 @@ export const MESSAGE_COLUMNS = `
   total_parts, traffic_type, traffic_center_id, sending_method, country_code, status, error_code, reserved,
   price_total, price_currency, price_parts, price_final, created_at, sent_at, status_at`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** The uuid column refuses text that is not a UUID; such an id names no message, so callers skip the query. */
 export function asUuid(text: string): string | null {
   const lower = text.toLowerCase();
-  return UUID.test(lower) ? lower : null;
+  return isLowercaseUuid(lower) ? lower : null;
 }

@@ -1,11 +1,10 @@
 import type Database from 'better-sqlite3';
 import { writeTransaction } from '../writeTransaction.js';
 import { ERROR_CODES } from '../../../domain/lifecycle.js';
+import { isLowercaseUuid } from '../../../domain/messageUuid.js';
 import { FINAL_STATUSES } from '../../../domain/statuses.js';
 import type { StopCode } from '../../store.js';
 import { sqliteApplyReports } from '../engine/applyReports.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Stops messages by uuid (spec §9), in one transaction with the engine's claims (SQLite has one writer):
@@ -20,7 +19,7 @@ export function sqliteStop(db: Database.Database) {
   const apply = sqliteApplyReports(db);
   const stopOne = (accountId: number, rawUuid: string, now: number): StopCode => {
     const uuid = rawUuid.toLowerCase();
-    if (!UUID.test(uuid)) return 404;
+    if (!isLowercaseUuid(uuid)) return 404;
     const row = find.get(uuid, accountId);
     if (!row) return 404;
     if (row.status === 'unsent') return 200;
