@@ -10,6 +10,7 @@ import type { CallbackOutbox } from './callbackOutbox.js';
 import type { MessageListing } from './messageListing.js';
 import type { ShortLink } from '../domain/shortLinks.js';
 import type { UnmatchedInbound } from '../domain/inboundRouting.js';
+import type { StopCode } from '../domain/stop.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -118,7 +119,8 @@ export interface AcceptBatch {
   idempotency?: HeldClaim & { respond: (results: AcceptResult[]) => StoredResponse };
 }
 
-export type StopCode = 200 | 202 | 403 | 404;
+/** The stop answers (domain/stop.ts decides them). */
+export type { StopCode };
 
 export interface MessageRepository {
   /**

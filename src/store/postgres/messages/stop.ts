@@ -1,5 +1,4 @@
-import { ERROR_CODES } from '../../../domain/lifecycle.js';
-import { FINAL_STATUSES } from '../../../domain/statuses.js';
+import { decideStop, STOP_CODES, stoppedReport } from '../../../domain/stop.js';
 import type { ReportEnvelope, StopCode } from '../../store.js';
 import { inTransaction, type Sql } from '../connection.js';
 import { pgApplyReports } from '../engine/applyReports.js';
@@ -37,16 +36,11 @@ export function pgStop(sql: Sql) {
       const codes = uuids.map((raw): StopCode => {
         const uuid = asUuid(raw);
         const row = uuid === null ? undefined : found.get(uuid);
-        if (uuid === null || !row) return 404;
-        if (row.status === 'unsent') return 200;
-        if (FINAL_STATUSES.has(row.status) || row.status === 'sent') return 403;
-        if (row.lease_until !== null && row.lease_until > now) {
-          leased.add(uuid);
-          return 202;
-        }
+        const decision = decideStop(row ? { status: row.status, leaseUntil: row.lease_until } : null, now);
+        if (decision === 'flag-for-engine') leased.add(uuid!);
         // A repeated uuid gets 200 again, as it would once the first one made it unsent.
-        stopping.add(uuid);
-        return 200;
+        if (decision === 'stop-now') stopping.add(uuid!);
+        return STOP_CODES[decision];
       });
       if (leased.size > 0) {
         await tx`
@@ -57,7 +51,7 @@ export function pgStop(sql: Sql) {
         const reports = [...stopping].map(
           (uuid): ReportEnvelope => ({
             uuid,
-            report: { kind: 'unsent', at: now, errorCode: ERROR_CODES.stopped },
+            report: stoppedReport(now),
             source: 'api',
             detail: 'stopped by request',
           }),

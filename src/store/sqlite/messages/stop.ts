@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import { writeTransaction } from '../writeTransaction.js';
-import { ERROR_CODES } from '../../../domain/lifecycle.js';
 import { isLowercaseUuid } from '../../../domain/messageUuid.js';
-import { FINAL_STATUSES } from '../../../domain/statuses.js';
+import { decideStop, STOP_CODES, stoppedReport } from '../../../domain/stop.js';
 import type { StopCode } from '../../store.js';
 import { sqliteApplyReports } from '../engine/applyReports.js';
 
@@ -21,15 +20,10 @@ export function sqliteStop(db: Database.Database) {
     const uuid = rawUuid.toLowerCase();
     if (!isLowercaseUuid(uuid)) return 404;
     const row = find.get(uuid, accountId);
-    if (!row) return 404;
-    if (row.status === 'unsent') return 200;
-    if (FINAL_STATUSES.has(row.status) || row.status === 'sent') return 403;
-    if (row.lease_until !== null && row.lease_until > now) {
-      requestStop.run(uuid);
-      return 202;
-    }
-    apply([{ uuid, report: { kind: 'unsent', at: now, errorCode: ERROR_CODES.stopped }, source: 'api', detail: 'stopped by request' }], now);
-    return 200;
+    const decision = decideStop(row ? { status: row.status, leaseUntil: row.lease_until } : null, now);
+    if (decision === 'flag-for-engine') requestStop.run(uuid);
+    if (decision === 'stop-now') apply([{ uuid, report: stoppedReport(now), source: 'api', detail: 'stopped by request' }], now);
+    return STOP_CODES[decision];
   };
   return writeTransaction(db, (accountId: number, uuids: string[], now: number): StopCode[] =>
     uuids.map((uuid) => stopOne(accountId, uuid, now)),
