@@ -4,13 +4,13 @@ import type { MessageFilter, MessagePage } from '../domain/listQuery.js';
 import type { MessageDraft, MessageRecord } from '../domain/message.js';
 import type { Units } from '../domain/money.js';
 import type { Rejection } from '../domain/businessChecks.js';
-import type { Report } from '../domain/lifecycle.js';
 import type { InboundMessage, InFlightMessage, OutboundMessage } from '../connectors/connector.js';
 import type { CallbackOutbox } from './callbackOutbox.js';
 import type { MessageListing } from './messageListing.js';
 import type { ShortLink } from '../domain/shortLinks.js';
 import type { UnmatchedInbound } from '../domain/inboundRouting.js';
 import type { StopCode } from '../domain/stop.js';
+import type { ReportEnvelope } from '../domain/reportEnvelope.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -206,20 +206,7 @@ export interface ClaimedMessage extends OutboundMessage {
   days: number[] | null;
 }
 
-/**
- * A report on one message, with where it came from (for the timeline). It names the message by uuid, or by
- * the network's id of one of its parts (`carrierRef`: the id's lookup keys, exact text first).
- */
-export interface ReportEnvelope {
-  uuid?: string;
-  carrierRef?: { connector: string; keys: string[] };
-  report: Report;
-  /** Who reported: `engine`, a connector name, `api`. */
-  source: string;
-  detail?: string;
-  /** On hand-off: the connector and the network ids of the accepted parts, so late reports can find them. */
-  handoff?: { connector: string; carrierRefs: string[][] };
-}
+export type { ReportEnvelope };
 
 export interface TimelineEntry {
   at: number;

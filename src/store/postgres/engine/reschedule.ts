@@ -1,5 +1,5 @@
 import { ERROR_CODES } from '../../../domain/lifecycle.js';
-import type { ReportEnvelope } from '../../store.js';
+import type { ReportEnvelope } from '../../../domain/reportEnvelope.js';
 import { inTransaction, type Sql, type TransactionSql } from '../connection.js';
 import { pgApplyReports } from './applyReports.js';
 import { isLowercaseUuid } from '../../../domain/messageUuid.js';

@@ -3,7 +3,7 @@ import { writeTransaction } from '../writeTransaction.js';
 import type { Channel } from '../../../domain/channels.js';
 import type { MessageContent } from '../../../domain/message.js';
 import type { ClaimedMessage } from '../../store.js';
-import { STATE_COLUMN_COUNT, STATE_COLUMNS, type LoadedRow } from './planReports.js';
+import { STATE_COLUMN_COUNT, STATE_COLUMNS, type LoadedRow } from './stateColumns.js';
 import type { ClaimedStates } from './claimedStates.js';
 
 /**

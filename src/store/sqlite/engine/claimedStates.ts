@@ -1,4 +1,4 @@
-import type { LoadedRow } from './planReports.js';
+import type { LoadedRow } from './stateColumns.js';
 
 /**
  * The state of messages as their claim left it, kept by the claim for the plan of their hand-off, which would

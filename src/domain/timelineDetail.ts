@@ -1,6 +1,6 @@
-import type { Report } from '../domain/lifecycle.js';
-import type { ReportPlan } from '../domain/reportPlan.js';
-import type { ReportEnvelope } from './store.js';
+import type { Report } from './lifecycle.js';
+import type { ReportPlan } from './reportPlan.js';
+import type { ReportEnvelope } from './reportEnvelope.js';
 
 /** The detail of a report's timeline row: where it came from and what it caused (the same for every store). */
 export function timelineDetail(envelope: ReportEnvelope, report: Report, plan: ReportPlan, statusBefore: string): Record<string, unknown> {
