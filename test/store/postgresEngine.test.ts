@@ -16,6 +16,7 @@ import type { CallbackOutbox } from '../../src/store/callbackOutbox.js';
 import { newMessageId } from '../../src/store/messageIds.js';
 import { pgCallbackOutbox } from '../../src/store/postgres/callbackOutbox.js';
 import { connectPostgres, type Sql } from '../../src/store/postgres/connection.js';
+import { pgApplyReports } from '../../src/store/postgres/engine/applyReports.js';
 import { pgEngine } from '../../src/store/postgres/engine/index.js';
 import { migratePostgres } from '../../src/store/postgres/schema.js';
 import { sqliteCallbackOutbox } from '../../src/store/sqlite/callbackOutbox.js';
@@ -439,7 +440,9 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
   });
 
   it('gives the same rows as SQLite for one scenario of claims, hand-offs, receipts, clicks, stops, expiry and callbacks', async () => {
-    await withDatabase(async ({ sql }) => {
+    // A second database plays PostgreSQL without the reports' prefetch: every read the fold needs is then
+    // read when it asks (NeedsRead) and the round folded again, with the same rows as a result.
+    await withDatabase(async ({ sql: unforeseenSql }) => withDatabase(async ({ sql }) => {
       const dir = mkdtempSync(join(tmpdir(), 'dgw-engine-diff-'));
       const db = openSqliteDatabase(join(dir, 'gateway.db'));
       try {
@@ -455,12 +458,16 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
           exec: async (statement: string) => void db.exec(statement),
           rows: async (query: string) => db.prepare(query).all() as Record<string, unknown>[],
         };
-        const pg = {
-          engine: pgEngine(sql),
-          outbox: pgCallbackOutbox(sql),
-          exec: async (statement: string) => void (await sql.unsafe(statement)),
-          rows: async (query: string) => (await sql.unsafe(query)) as unknown as Record<string, unknown>[],
-        };
+        const postgresSide = (pool: Sql, engine: EngineRepository) => ({
+          engine,
+          outbox: pgCallbackOutbox(pool),
+          exec: async (statement: string) => void (await pool.unsafe(statement)),
+          rows: async (query: string) => (await pool.unsafe(query)) as unknown as Record<string, unknown>[],
+        });
+        const pg = postgresSide(sql, pgEngine(sql));
+        const applyUnforeseen = pgApplyReports(unforeseenSql, { prefetch: false });
+        const pgUnforeseen = postgresSide(unforeseenSql, { ...pgEngine(unforeseenSql), apply: (reports, now) => applyUnforeseen(reports, now) });
+        const onPostgres = (side: unknown) => side !== sqlite;
         const u = Array.from({ length: 10 }, () => newMessageId());
         const spec = (accountId: number): NewMessage[] => [
           { uuid: u[0], accountId, reserved: 500 },
@@ -481,14 +488,17 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
         await pgAccount(sql, 'b', 0, 0, false);
         assert.equal(pa, a);
         await pgMessages(sql, spec(pa));
+        assert.equal(await pgAccount(unforeseenSql, 'a', 1_000_000, 4000), a);
+        await pgAccount(unforeseenSql, 'b', 0, 0, false);
+        await pgMessages(unforeseenSql, spec(pa));
         const shortLink = `insert into short_links (slug, message_uuid, short_url, url) values ('s1', '${u[2]}', 'https://s.example/s1', 'https://shop.example/page')`;
 
         const results = [];
-        for (const side of [sqlite, pg]) {
+        for (const side of [sqlite, pg, pgUnforeseen]) {
           const { engine, outbox } = side;
           await side.exec(shortLink);
           const claimed = await engine.claimDue('w1', T0 + 2, 30_000, 100);
-          await side.exec(`update messages set stop_requested = ${side === pg ? 'true' : '1'} where uuid = '${u[4]}'`);
+          await side.exec(`update messages set stop_requested = ${onPostgres(side) ? 'true' : '1'} where uuid = '${u[4]}'`);
           const stopped = [...(await engine.stopRequested(u))];
           await engine.reschedule('w1', [{ uuid: u[4]!, dueAt: T0 + 60_000, note: 'window' }, { uuid: u[8]!, dueAt: T0 + 5000, note: 'throttled' }, { uuid: u[8]!, dueAt: T0 + 9000, note: 'twice' }], T0 + 3);
           await engine.apply([byRef(['a6', '166'], { kind: 'delivered', at: T0 + 4 }), byRef(['zz'], { kind: 'delivered', at: T0 + 4 })], T0 + 5);
@@ -571,7 +581,7 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
             // SQLite keeps a delivery's body in a table of its own (schema.ts).
             deliveryRows: sorted(
               await side.rows(
-                side === pg
+                onPostgres(side)
                   ? 'select body, message_uuids, attempts, state, next_attempt_at, first_attempt_at, last_result from callback_deliveries'
                   : `select b.body, b.message_uuids, d.attempts, d.state, d.next_attempt_at, d.first_attempt_at, d.last_result
                      from callback_deliveries d join callback_delivery_bodies b on b.delivery_id = d.id`,
@@ -582,9 +592,10 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
             kept: sorted(await side.rows('select r.envelope, r.received_at, k.connector, k.ref_key from pending_reports r join pending_report_keys k on k.report_id = r.id')),
           });
         }
-        const [fromSqlite, fromPostgres] = results;
+        const [fromSqlite, fromPostgres, fromUnforeseen] = results;
         for (const key of Object.keys(fromSqlite!) as (keyof typeof fromSqlite)[]) {
           assert.deepEqual(fromPostgres![key], fromSqlite![key], `${key} differs`);
+          assert.deepEqual(fromUnforeseen![key], fromSqlite![key], `${key} differs without the prefetch`);
         }
         // The scenario did what it says.
         assert.equal(fromSqlite!.claimed.length, 10);
@@ -594,6 +605,6 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
         db.close();
         rmSync(dir, { recursive: true, force: true });
       }
-    });
+    }));
   });
 });
