@@ -1,33 +1,7 @@
 import type { Account } from '../../domain/account.js';
-import type { Channel } from '../../domain/channels.js';
+import { toAccount, type AccountRow } from '../rows/accountRow.js';
 import type { AccountRepository, NewAccount } from '../store.js';
 import type { Sql } from './connection.js';
-
-interface AccountRow {
-  id: number;
-  name: string;
-  currency: string;
-  balance: number;
-  reserved: number;
-  billing_enabled: boolean;
-  suspended: boolean;
-  flashcall_code_lengths: string;
-  disabled_channels: string;
-}
-
-export function toAccount(row: AccountRow): Account {
-  return {
-    id: row.id,
-    name: row.name,
-    currency: row.currency,
-    balance: row.balance,
-    reserved: row.reserved,
-    billingEnabled: row.billing_enabled,
-    suspended: row.suspended,
-    flashcallCodeLengths: JSON.parse(row.flashcall_code_lengths) as number[],
-    disabledChannels: JSON.parse(row.disabled_channels) as Channel[],
-  };
-}
 
 const one = (rows: AccountRow[]): Account | null => (rows[0] ? toAccount(rows[0]) : null);
 

@@ -7,14 +7,9 @@ import {
   type IdempotencyRepository,
   type StoredResponse,
 } from '../store.js';
+import { heldKeyClaim, type IdempotencyKeyRow } from '../rows/idempotencyKeyRow.js';
 import type { Sql, TransactionSql } from './connection.js';
 import { ownerIsDead, type PgIdempotencyOwner } from './idempotencyOwner.js';
-
-interface KeyRow {
-  body_hash: string;
-  response_status: number | null;
-  response_body: string | null;
-}
 
 /**
  * Stores the response only while the claim is still this one; false when it was taken over. In the transaction that
@@ -53,12 +48,10 @@ export function pgIdempotency(sql: Sql, owner: PgIdempotencyOwner): IdempotencyR
           end
           returning 1`;
         if (taken.length === 1) return { state: 'claimed', token };
-        const [row] = await tx<KeyRow[]>`
+        const [row] = await tx<IdempotencyKeyRow[]>`
           select body_hash, response_status, response_body from idempotency_keys where account_id = ${accountId} and key = ${key}`;
         if (!row) throw new Error('idempotency key vanished while locked');
-        if (row.body_hash !== bodyHash) return { state: 'mismatch' };
-        if (row.response_status === null) return { state: 'pending' };
-        return { state: 'replay', response: { status: row.response_status, body: row.response_body! } };
+        return heldKeyClaim(row, bodyHash);
       });
     },
     async complete(accountId, claim, response) {

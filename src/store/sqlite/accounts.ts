@@ -2,33 +2,8 @@ import type Database from 'better-sqlite3';
 import { writeTransaction } from './writeTransaction.js';
 import type { Account } from '../../domain/account.js';
 import type { Channel } from '../../domain/channels.js';
+import { toAccount, type AccountRow } from '../rows/accountRow.js';
 import type { AccountRepository, NewAccount } from '../store.js';
-
-interface AccountRow {
-  id: number;
-  name: string;
-  currency: string;
-  balance: number;
-  reserved: number;
-  billing_enabled: number;
-  suspended: number;
-  flashcall_code_lengths: string;
-  disabled_channels: string;
-}
-
-export function toAccount(row: AccountRow): Account {
-  return {
-    id: row.id,
-    name: row.name,
-    currency: row.currency,
-    balance: row.balance,
-    reserved: row.reserved,
-    billingEnabled: row.billing_enabled === 1,
-    suspended: row.suspended === 1,
-    flashcallCodeLengths: JSON.parse(row.flashcall_code_lengths) as number[],
-    disabledChannels: JSON.parse(row.disabled_channels) as Channel[],
-  };
-}
 
 export function sqliteAccounts(db: Database.Database): AccountRepository {
   const byId = db.prepare<[number], AccountRow>('select * from accounts where id = ?');

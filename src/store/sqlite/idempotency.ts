@@ -8,11 +8,9 @@ import {
   type IdempotencyClaim,
   type IdempotencyRepository,
 } from '../store.js';
+import { heldKeyClaim, type IdempotencyKeyRow } from '../rows/idempotencyKeyRow.js';
 
-interface KeyRow {
-  body_hash: string;
-  response_status: number | null;
-  response_body: string | null;
+interface KeyRow extends IdempotencyKeyRow {
   created_at: number;
   owner: string | null;
 }
@@ -45,9 +43,7 @@ export function sqliteIdempotency(db: Database.Database, owner: SqliteIdempotenc
       upsert.run(accountId, key, bodyHash, now, me, token);
       return { state: 'claimed', token };
     }
-    if (row.body_hash !== bodyHash) return { state: 'mismatch' };
-    if (row.response_status === null) return { state: 'pending' };
-    return { state: 'replay', response: { status: row.response_status, body: row.response_body! } };
+    return heldKeyClaim(row, bodyHash);
   });
   return {
     async claim(accountId, key, bodyHash, now, staleAfterMs) {

@@ -1,26 +1,6 @@
-import type { Channel } from '../../../domain/channels.js';
-import type { MessageContent } from '../../../domain/message.js';
+import { toClaimedMessage, type ClaimRow } from '../../rows/claimRow.js';
 import type { ClaimedMessage } from '../../store.js';
 import type { Sql } from '../connection.js';
-
-interface ClaimRow {
-  uuid: string;
-  account_id: number;
-  channel_type: string;
-  sender_name: string;
-  destination: string;
-  content: string;
-  total_parts: number;
-  expires_at: number;
-  stop_requested: boolean;
-  attempts: number;
-  time_zone: string;
-  send_after: number | null;
-  complete_by: number | null;
-  hours: string | null;
-  days: string | null;
-  due_at: number;
-}
 
 /**
  * Leases due `sending` messages to `owner`, noting the claim in their timelines, in one statement. The guard is
@@ -31,7 +11,7 @@ interface ClaimRow {
  * update: the guard cannot change in between. `= any(array(…))` runs the pick once and then finds the rows by
  * primary key (`in (…)` lets the planner hash-join against a scan of the whole table).
  */
-const claim = (sql: Sql, owner: string, now: number, until: number, limit: number) => sql<ClaimRow[]>`
+const claim = (sql: Sql, owner: string, now: number, until: number, limit: number) => sql<(ClaimRow & { due_at: number })[]>`
   with claimed as (
     update messages set lease_owner = ${owner}, lease_until = ${until}, attempts = attempts + 1
     where uuid = any(array(
@@ -54,24 +34,6 @@ export function pgClaimDue(sql: Sql) {
   return async (owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]> => {
     if (limit <= 0) return [];
     const rows = await claim(sql, owner, now, now + leaseMs, limit);
-    return rows.map(
-      (row): ClaimedMessage => ({
-        uuid: row.uuid,
-        accountId: Number(row.account_id),
-        channelType: row.channel_type as Channel,
-        senderName: row.sender_name,
-        destination: row.destination,
-        content: JSON.parse(row.content) as MessageContent,
-        totalParts: row.total_parts,
-        expiresAt: Number(row.expires_at),
-        stopRequested: row.stop_requested,
-        attempts: row.attempts,
-        timeZone: row.time_zone,
-        sendAfter: row.send_after === null ? null : Number(row.send_after),
-        completeBy: row.complete_by === null ? null : Number(row.complete_by),
-        hours: row.hours === null ? null : (JSON.parse(row.hours) as number[]),
-        days: row.days === null ? null : (JSON.parse(row.days) as number[]),
-      }),
-    );
+    return rows.map(toClaimedMessage);
   };
 }

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { writeTransaction } from '../writeTransaction.js';
-import type { Channel } from '../../../domain/channels.js';
-import type { MessageContent } from '../../../domain/message.js';
+import { toClaimedMessage } from '../../rows/claimRow.js';
 import type { ClaimedMessage } from '../../store.js';
 import { STATE_COLUMN_COUNT, STATE_COLUMNS, type LoadedRow } from './stateColumns.js';
 import type { ClaimedStates } from './claimedStates.js';
@@ -21,12 +20,12 @@ const CLAIM = `
   returning ${STATE_COLUMNS}, uuid, sender_name, destination, content, stop_requested, attempts, time_zone,
     send_after, complete_by, hours, days`;
 
-/** Where the claimed row's uuid and attempt count are (ClaimRow). */
+/** Where the claimed row's uuid and attempt count are (ReturnedRow). */
 const UUID_AT = STATE_COLUMN_COUNT;
 const ATTEMPTS_AT = STATE_COLUMN_COUNT + 5;
 
 /** A returned row, read as an array (cheaper than a row object for a thousand rows a round). */
-type ClaimRow = [
+type ReturnedRow = [
   ...LoadedRow,
   uuid: string,
   senderName: string,
@@ -43,13 +42,13 @@ type ClaimRow = [
 
 /** `claimed` keeps each claimed message's state for the plan of its hand-off (ClaimedStates). */
 export function sqliteClaimDue(db: Database.Database, claimed?: ClaimedStates) {
-  const claim = db.prepare<{ owner: string; until: number; now: number; limit: number }, ClaimRow>(CLAIM).raw();
+  const claim = db.prepare<{ owner: string; until: number; now: number; limit: number }, ReturnedRow>(CLAIM).raw();
   // One statement notes the whole claim in the timeline.
   const note = db.prepare(
     `insert into message_events (message_uuid, at, kind, detail)
      select value ->> 0, @now, 'claimed', json_object('worker', @owner, 'attempt', value ->> 1) from json_each(@claims)`,
   );
-  const claimRows = writeTransaction(db, (owner: string, now: number, leaseMs: number, limit: number): ClaimRow[] => {
+  const claimRows = writeTransaction(db, (owner: string, now: number, leaseMs: number, limit: number): ReturnedRow[] => {
     const rows = claim.all({ owner, until: now + leaseMs, now, limit });
     if (rows.length > 0) note.run({ now, owner, claims: JSON.stringify(rows.map((r) => [r[UUID_AT], r[ATTEMPTS_AT]])) });
     return rows;
@@ -61,23 +60,11 @@ export function sqliteClaimDue(db: Database.Database, claimed?: ClaimedStates) {
         row.slice(STATE_COLUMN_COUNT) as Tail;
       const state = row.slice(0, STATE_COLUMN_COUNT) as LoadedRow;
       claimed?.keep(uuid, state);
-      return {
-        uuid,
-        accountId: state[1],
-        channelType: state[2] as Channel,
-        senderName,
-        destination,
-        content: JSON.parse(content) as MessageContent,
-        totalParts: state[4],
-        expiresAt: state[15]!,
-        stopRequested: stopRequested === 1,
-        attempts,
-        timeZone,
-        sendAfter,
-        completeBy,
-        hours: hours === null ? null : (JSON.parse(hours) as number[]),
-        days: days === null ? null : (JSON.parse(days) as number[]),
-      };
+      return toClaimedMessage({
+        uuid, account_id: state[1], channel_type: state[2], sender_name: senderName, destination, content,
+        total_parts: state[4], expires_at: state[15]!, stop_requested: stopRequested, attempts, time_zone: timeZone,
+        send_after: sendAfter, complete_by: completeBy, hours, days,
+      });
     });
 }
 
