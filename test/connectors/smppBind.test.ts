@@ -7,7 +7,7 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSmppConnector } from '../../src/connectors/smpp/smppConnector.js';
-import { PduFramer } from '../../src/connectors/smpp/pduFraming.js';
+import { PduFramer } from '../../src/smpp/pduFraming.js';
 import { ESME, type BindRecord } from '../support/smscStandIn.js';
 import { ManualClock } from '../support/manualClock.js';
 import { sleep, sms, testConfig, waitUntil, withSmsc } from './smppHarness.js';

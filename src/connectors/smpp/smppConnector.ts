@@ -25,12 +25,14 @@ import { destinationAddress, senderAddress, type SmppAddress } from '../../smpp/
 import { isDeliveryReceipt, messageIdKeys, parseDeliveryReceipt, receiptOutcome } from '../../smpp/receipt.js';
 import { decodeShortMessage, segmentSms, type SegmentedSms } from '../../smpp/segmentation.js';
 import { validityPeriod } from '../../smpp/validityPeriod.js';
-import { MoReassembly } from './moReassembly.js';
-import { TLV_TAG, tlvString, type DeliverSmFields } from './pduFraming.js';
-import { SmppSession, type InboundPdu, type SessionMode, type SmppLogger, type SubmitResult } from './session.js';
+import { MoReassembly } from '../../smpp/moReassembly.js';
+import { TLV_TAG, tlvString, type DeliverSmFields } from '../../smpp/deliverSm.js';
+import type { InboundPdu } from '../../smpp/pduDispatch.js';
+import { SmppSession, type SessionMode, type SmppLogger } from '../../smpp/session.js';
+import type { SubmitResult } from '../../smpp/submitWindow.js';
+import { encodeSubmitSm } from '../../smpp/submitSm.js';
 import type { SmscConfig } from './smppConfig.js';
-import { describeStatus, submitErrorVerdict } from './submitErrors.js';
-import { encodeSubmitSm } from './submitSm.js';
+import { describeStatus, SUBMIT_STATUS_RULES, submitErrorVerdict } from './submitErrors.js';
 
 export interface SmppConnectorOptions {
   clock: Clock;
@@ -330,6 +332,7 @@ export function createSmppConnector(config: SmscConfig, options: SmppConnectorOp
             config,
             mode,
             label: `${name}#${bind}/${mode}`,
+            statuses: SUBMIT_STATUS_RULES,
             onDeliver,
             onBound,
             ...(logger ? { logger } : {}),

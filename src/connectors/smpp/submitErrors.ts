@@ -7,6 +7,7 @@
  * - `refuse`: permanent for this message; it becomes `unsent` with `errorCode`.
  * Any status not in the table is refused with DEFAULT_SUBMIT_ERROR_CODE (502, SMSC failure).
  */
+import type { CommandStatusRules } from '../../smpp/session.js';
 
 export type SubmitErrorAction = 'throttle' | 'retry' | 'refuse';
 
@@ -53,3 +54,9 @@ export function describeStatus(status: number): string {
   const rule = byStatus.get(status);
   return rule ? `${rule.name} (${hex})` : hex;
 }
+
+/** The table as the SMPP session asks it: which statuses slow the bind down, and their names in logs. */
+export const SUBMIT_STATUS_RULES: CommandStatusRules = {
+  isThrottling: (status) => submitErrorVerdict(status).action === 'throttle',
+  describe: describeStatus,
+};

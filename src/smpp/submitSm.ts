@@ -4,8 +4,8 @@
  * writes the same octets directly (~2 µs). test/connectors/smppUnits.test.ts checks it byte for byte against the
  * library for every segmentation mode and encoding. Every other PDU is encoded by the library.
  */
-import type { SarTlvs } from '../../smpp/segmentation.js';
-import type { SmppAddress } from '../../smpp/addresses.js';
+import type { SarTlvs } from './segmentation.js';
+import type { SmppAddress } from './addresses.js';
 
 export const SUBMIT_SM = 0x00000004;
 
