@@ -4,6 +4,7 @@ import { registerAccountsCommands } from './cli/accounts.js';
 import { registerBalanceCommands } from './cli/balance.js';
 import { registerBlocklistCommands } from './cli/blocklist.js';
 import { registerChannelsCommands } from './cli/channels.js';
+import { registerConfigCommands } from './cli/config.js';
 import { registerInboundCommands } from './cli/inbound.js';
 import { CliError } from './cli/cliError.js';
 import { registerSendersCommands } from './cli/senders.js';
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   registerInboundCommands(program);
   registerVoiceCommands(program);
   registerMigrateCommand(program);
+  registerConfigCommands(program);
   throwInsteadOfExiting(program);
   return program;
 }
