@@ -1,8 +1,12 @@
+import { Type, type SchemaOptions, type Static, type StringOptions, type TSchema } from '@sinclair/typebox';
 import { DIRECTIONS, FILTER_CHANNELS, SENDING_METHODS, STATUSES, TRAFFIC_TYPES } from './channels.js';
 import type { Direction } from './channels.js';
+import { compileInOrder, type QueryValues } from './checkInOrder.js';
 import { MSISDN_PATTERN, normalizeMsisdn } from './msisdn.js';
-import { isStorableText } from './textRules.js';
 import { isUuid } from './messageUuid.js';
+import { parseTimestamp } from './timestamp.js';
+
+export type { QueryValues } from './checkInOrder.js';
 
 /** A parsed `GET /api/v1/message` query (spec §8.1). Empty arrays mean "no filter". */
 export interface MessageFilter {
@@ -34,116 +38,106 @@ export interface MessagePage {
   limit: number;
 }
 
-export type ParsedListQuery = { ok: true; filter: MessageFilter; page: MessagePage } | { ok: false; msg: string };
-
-/** The query as a map of repeated values, e.g. from URLSearchParams; only its own keys count (`constructor` is a key). */
-export type QueryValues = Readonly<Record<string, readonly string[]>>;
+export type ParsedListQuery = { ok: true; filter: MessageFilter; page: MessagePage } | { ok: false; parameter: string };
 
 const MAX_WINDOW = 10_000;
-const msisdnRegex = new RegExp(MSISDN_PATTERN);
-const positiveInteger = /^[1-9][0-9]{0,8}$/;
-/** RFC 3339: the doc's `2020-01-01T00:00:00Z`, also with an offset or fractional seconds (§2.2). */
-const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
-class InvalidParameter extends Error {}
+const Enum = <T extends string>(values: readonly T[], options: SchemaOptions = {}) => Type.Union(values.map((v) => Type.Literal(v)), options);
+/** Text of any kind: every query value must also be storable (checkInOrder.ts). */
+const text = (description?: string) => Type.String(description === undefined ? {} : { description });
+const pattern = (regex: string, description?: string) => Type.String({ pattern: regex, ...(description === undefined ? {} : { description }) });
+const boolean = Enum(['true', 'false'] as const);
+/** A positive integer of at most 9 digits, written without a sign or leading zero. */
+const positiveInteger = (options: StringOptions) => Type.String({ pattern: '^[1-9][0-9]{0,8}$', ...options });
+/** A parameter marked "multiple" (§2.5); the others take their last value. */
+const repeated = <T extends TSchema>(value: T, description: string, defaultValue?: string[]) =>
+  Type.Optional(
+    Type.Array(value, { description: `${description}; repeat the key for several values`, ...(defaultValue ? { default: defaultValue } : {}) }),
+  );
 
-export function parseTimestamp(text: string): number | null {
-  if (!timestampPattern.test(text)) return null;
-  const [date, time] = text.toUpperCase().split('T') as [string, string];
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const [hh, mm, ss] = time.slice(0, 8).split(':').map(Number) as [number, number, number];
-  const probe = new Date(Date.UTC(y, m - 1, d, hh, mm, ss));
-  const valid =
-    probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d && hh < 24 && mm < 60 && ss < 60;
-  if (!valid) return null;
-  const ms = Date.parse(text.toUpperCase());
-  if (Number.isNaN(ms)) return null;
-  // Message times are whole milliseconds: a finer fraction rounds up, keeping both bounds exact.
-  const fraction = /\.(\d+)/.exec(time)?.[1] ?? '';
-  return /[1-9]/.test(fraction.slice(3)) ? ms + 1 : ms;
+/**
+ * The parameters of `GET /api/v1/message` (spec §8.1): the only list of them. It validates (checkInOrder.ts, through
+ * Fastify or parseListQuery), types (ListQuery) and documents (OpenAPI). Property order is the order they are checked
+ * in: the first invalid one is named, `Invalid <parameter>`. Unknown parameters are ignored (§2.5).
+ */
+export const listQuerySchema = Type.Object({
+  page: Type.Optional(positiveInteger({ default: '1' })),
+  per_page: Type.Optional(
+    positiveInteger({ default: '100', description: 'page × per_page ≤ 10000', 'x-maxProductWith': { property: 'page', max: MAX_WINDOW } }),
+  ),
+  sort: Type.Optional(Enum(['created_time', '-created_time'] as const, { default: '-created_time' })),
+  destination: repeated(pattern(MSISDN_PATTERN), 'Destination number'),
+  traffic_center_id: repeated(pattern('^[0-9]{1,9}$'), 'Traffic centre id'),
+  dispatch_id: repeated(pattern('^[0-9]{1,18}$'), 'Matches nothing in v1'),
+  country_code: repeated(pattern('^[A-Za-z]{2}$'), 'ISO 3166-1 alpha-2'),
+  message_uuid: repeated(text(), 'Message uuid'),
+  cascade_message_uuid: Type.Optional(text('Matches nothing in v1')),
+  dispatch: Type.Optional(boolean),
+  root: Type.Optional(boolean),
+  direction: repeated(Enum(DIRECTIONS), 'outbound (default) or inbound', ['outbound']),
+  status: repeated(Enum(STATUSES), 'Status'),
+  channel_type: repeated(Enum(FILTER_CHANNELS), 'Channel'),
+  sender_name: repeated(text(), 'Sender name, exact'),
+  tags: repeated(text(), 'Has any of these tags'),
+  traffic_type: repeated(Enum(TRAFFIC_TYPES), 'Traffic type'),
+  sending_method: repeated(Enum(SENDING_METHODS), 'API or UI'),
+  time_from: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive, RFC 3339' })),
+  time_to: Type.Optional(Type.String({ format: 'date-time', description: 'Exclusive, RFC 3339' })),
+  content: Type.Optional(text('Text contains, case-insensitive')),
+  content_nor: Type.Optional(text('Text does not contain')),
+  ready_to_stop: Type.Optional(boolean),
+  template_id: repeated(text(), 'Matches nothing in v1'),
+});
+
+/** A checked query: single parameters hold their last value, absent ones with a default hold it. */
+export type ListQuery = Static<typeof listQuerySchema>;
+
+const checkListQuery = compileInOrder(listQuerySchema, { repeated: true });
+
+/** The query as repeated values, checked and read: for callers that are not the HTTP door (which checks it first). */
+export function parseListQuery(values: QueryValues): ParsedListQuery {
+  const checked = checkListQuery(values);
+  if (!checked.ok) return { ok: false, parameter: checked.field ?? 'request' };
+  return { ok: true, ...readListQuery(checked.value) };
 }
 
-export function parseListQuery(query: QueryValues): ParsedListQuery {
-  try {
-    return parseOrThrow(query);
-  } catch (error) {
-    if (error instanceof InvalidParameter) return { ok: false, msg: `Invalid ${error.message}` };
-    throw error;
-  }
-}
+const asBoolean = (value: 'true' | 'false' | undefined): boolean | null => (value === undefined ? null : value === 'true');
+const asTime = (value: string | undefined): number | null => (value === undefined ? null : parseTimestamp(value));
 
-function parseOrThrow(query: QueryValues): ParsedListQuery {
-  // A NUL cannot be matched against stored text (PostgreSQL refuses it in a parameter): it is an invalid value (§2.1).
-  const all = (name: string): string[] =>
-    Object.hasOwn(query, name) ? query[name]!.map((v) => (isStorableText(v) ? v : fail(name))) : [];
-  const last = (name: string): string | undefined => all(name).at(-1);
-  const fail = (name: string): never => {
-    throw new InvalidParameter(name);
-  };
-  const oneOf = (name: string, allowed: readonly string[]): string[] =>
-    all(name).map((v) => (allowed.includes(v) ? v : fail(name)));
-  const bool = (name: string): boolean | null => {
-    const value = last(name);
-    if (value === undefined) return null;
-    if (value === 'true' || value === 'false') return value === 'true';
-    return fail(name);
-  };
-  const int = (name: string, fallback: number): number => {
-    const value = last(name);
-    if (value === undefined) return fallback;
-    return positiveInteger.test(value) ? Number(value) : fail(name);
-  };
-  const time = (name: string): number | null => {
-    const value = last(name);
-    if (value === undefined) return null;
-    return parseTimestamp(value) ?? fail(name);
-  };
+type Defaulted = 'page' | 'per_page' | 'sort' | 'direction';
 
-  const page = int('page', 1);
-  const perPage = int('per_page', 100);
-  if (page * perPage > MAX_WINDOW) fail('per_page');
-  const sortValue = last('sort') ?? '-created_time';
-  if (sortValue !== 'created_time' && sortValue !== '-created_time') fail('sort');
-
-  const destinations = all('destination').map((v) => (msisdnRegex.test(v) ? normalizeMsisdn(v) : fail('destination')));
-  const trafficCenterIds = all('traffic_center_id').map((v) => (/^[0-9]{1,9}$/.test(v) ? Number(v) : fail('traffic_center_id')));
-  const dispatchIds = all('dispatch_id').map((v) => (/^[0-9]{1,18}$/.test(v) ? v : fail('dispatch_id')));
-  const countryCodes = all('country_code').map((v) => (/^[A-Za-z]{2}$/.test(v) ? v.toUpperCase() : fail('country_code')));
-  const messageUuids = all('message_uuid').map((v) => v.toLowerCase());
-  const cascadeUuid = last('cascade_message_uuid');
-  const dispatch = bool('dispatch');
-  const root = bool('root');
-  const direction = oneOf('direction', DIRECTIONS) as Direction[];
-
+/** The filter and page of a checked query (listQuerySchema). */
+export function readListQuery(query: ListQuery): { filter: MessageFilter; page: MessagePage } {
+  // The check filled these in; read from the schema for a query built by hand.
+  const given = <K extends Defaulted>(name: K) => (query[name] ?? listQuerySchema.properties[name].default) as NonNullable<ListQuery[K]>;
+  const page = Number(given('page'));
+  const perPage = Number(given('per_page'));
+  const messageUuids = (query.message_uuid ?? []).map((v) => v.toLowerCase());
   const filter: MessageFilter = {
     messageUuids,
-    destinations,
-    statuses: oneOf('status', STATUSES),
-    channelTypes: oneOf('channel_type', FILTER_CHANNELS),
-    senderNames: all('sender_name'),
-    tags: all('tags'),
-    trafficTypes: oneOf('traffic_type', TRAFFIC_TYPES),
-    sendingMethods: oneOf('sending_method', SENDING_METHODS),
-    trafficCenterIds,
-    countryCodes,
-    direction: direction.length > 0 ? direction : ['outbound'],
-    timeFrom: time('time_from'),
-    timeTo: time('time_to'),
-    content: last('content') ?? null,
-    contentNor: last('content_nor') ?? null,
-    readyToStop: bool('ready_to_stop'),
+    destinations: (query.destination ?? []).map(normalizeMsisdn),
+    statuses: query.status ?? [],
+    channelTypes: query.channel_type ?? [],
+    senderNames: query.sender_name ?? [],
+    tags: query.tags ?? [],
+    trafficTypes: query.traffic_type ?? [],
+    sendingMethods: query.sending_method ?? [],
+    trafficCenterIds: (query.traffic_center_id ?? []).map(Number),
+    countryCodes: (query.country_code ?? []).map((v) => v.toUpperCase()),
+    direction: given('direction'),
+    timeFrom: asTime(query.time_from),
+    timeTo: asTime(query.time_to),
+    content: query.content ?? null,
+    contentNor: query.content_nor ?? null,
+    readyToStop: asBoolean(query.ready_to_stop),
     matchesNothing:
-      all('template_id').length > 0 ||
-      dispatchIds.length > 0 ||
-      dispatch === true ||
-      root === false ||
-      cascadeUuid !== undefined ||
+      (query.template_id ?? []).length > 0 ||
+      (query.dispatch_id ?? []).length > 0 ||
+      query.dispatch === 'true' ||
+      query.root === 'false' ||
+      query.cascade_message_uuid !== undefined ||
       (messageUuids.length > 0 && !messageUuids.some((u) => isUuid(u))),
   };
   if (filter.timeFrom !== null && filter.timeTo !== null && filter.timeFrom >= filter.timeTo) filter.matchesNothing = true;
-  return {
-    ok: true,
-    filter,
-    page: { sort: sortValue as MessagePage['sort'], offset: (page - 1) * perPage, limit: perPage },
-  };
+  return { filter, page: { sort: given('sort'), offset: (page - 1) * perPage, limit: perPage } };
 }

@@ -2,26 +2,20 @@ import { isUtf8 } from 'node:buffer';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Clock } from '../clock.js';
-import type { GatewayConfig } from '../config.js';
-import type { Store } from '../store/store.js';
 import { ApiError, errors } from './apiError.js';
+import type { AppDeps } from './appDeps.js';
 import { authenticate, type AuthPolicy, type Principal } from './authenticate.js';
 import { clientErrorHandler } from './clientErrors.js';
 import { installConnectionGate, type ConnectionGate } from './connectionGate.js';
 import { bodyHash } from './idempotency.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './jsonDepth.js';
 import { listeningOrigin } from './origin.js';
-import { registerMessageRoutes } from './routes/messages.js';
-import { registerAccountRoutes } from './routes/account.js';
-import { registerFlashcallConversionRoute } from './routes/flashcallConversion.js';
-import { registerShortLinkRoute } from './routes/shortLinks.js';
-
-export interface AppDeps {
-  store: Store;
-  config: GatewayConfig;
-  clock: Clock;
-}
+import { repeatedQuery } from './repeatedQuery.js';
+import { validatorCompiler } from './validatorCompiler.js';
+import { messageRoutes } from './routes/messages.js';
+import { accountRoutes } from './routes/account.js';
+import { flashcallConversionRoutes } from './routes/flashcallConversion.js';
+import { shortLinkRoutes } from './routes/shortLinks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -59,8 +53,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     // Node's parser errors and timeouts (400, 408, 431) in the envelope, not Fastify's bodies.
     clientErrorHandler,
-    // Routes validate their own input (the spec's error codes and details); schemas here document.
-    ajv: { customOptions: { strict: false } },
     return503OnClosing: false,
     // A uuid longer than the default 100 characters must still get the API's 404, not Fastify's 414.
     routerOptions: { maxParamLength: 16_384 },
@@ -74,7 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('connectionGate', installConnectionGate(app.server, http));
   // Before Fastify's own close, which would drop idle kept-alive connections under clients' feet.
   app.addHook('preClose', () => app.connectionGate.drain());
-  app.setValidatorCompiler(() => () => true);
+  // Each route's schema checks its params, query and body; a failure is the spec's answer (validatorCompiler.ts).
+  app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('bodyHash', '');
@@ -98,6 +91,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (request.headers['content-type'] !== undefined) request.headers['content-type'] = 'application/json';
     const policy = request.routeOptions.config.auth;
     if (policy) request.principal = await authenticate(deps.store, request.headers.authorization, policy);
+  });
+
+  app.addHook('preValidation', async (request) => {
+    const { schema } = request.routeOptions;
+    // No body at all is no JSON (spec §3.4, 4000), before any schema speaks of its fields.
+    if (schema?.body !== undefined && request.body === undefined) throw errors.badRequest();
+    // Repeated keys kept, in order (§2.5): the query schema takes the last value of a single parameter.
+    if (schema?.querystring !== undefined) request.query = repeatedQuery(request.raw.url);
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -125,12 +126,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // The base is known once the server listens (the port may be chosen by the system).
   const shortLinkBase = () => deps.config.shortLinkBase ?? `${listeningOrigin(app, deps.config)}${DEFAULT_SHORT_LINK_PATH}`;
-  registerShortLinkRoute(app, deps, deps.config.shortLinkBase === null ? DEFAULT_SHORT_LINK_PATH : new URL(deps.config.shortLinkBase).pathname);
-  await app.register(async (api) => {
-    registerMessageRoutes(api, deps, shortLinkBase);
-    registerAccountRoutes(api, deps);
-    registerFlashcallConversionRoute(api, deps);
-  }, { prefix: API_PREFIX });
+  const basePath = deps.config.shortLinkBase === null ? DEFAULT_SHORT_LINK_PATH : new URL(deps.config.shortLinkBase).pathname;
+  await app.register(shortLinkRoutes, { ...deps, basePath });
+  await app.register(messageRoutes, { ...deps, shortLinkBase, prefix: API_PREFIX });
+  await app.register(accountRoutes, { ...deps, prefix: API_PREFIX });
+  await app.register(flashcallConversionRoutes, { ...deps, prefix: API_PREFIX });
   return app;
 }
 

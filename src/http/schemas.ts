@@ -1,7 +1,12 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { CALLBACK_EVENTS, CHANNELS, DIRECTIONS, SENDING_METHODS, STATUSES, TRAFFIC_TYPES } from '../domain/channels.js';
+import { STORABLE_TEXT_PATTERN } from '../domain/textRules.js';
 
-/** Response and request shapes for the OpenAPI document (requests are validated in the domain). */
+/**
+ * Request and response shapes. A request schema is the route's check (validatorCompiler.ts, first failing property
+ * in this order → `Invalid <property>`) and its documentation; responses only document. The list query's schema is
+ * the domain's (listQuery.ts), the send body's too (itemFields.ts).
+ */
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Enum = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -82,35 +87,6 @@ export const MessageSchema = Type.Object(
   { description: 'Message object (spec §8.3)' },
 );
 
-const multi = (description: string) => Type.Optional(Type.Array(Type.String(), { description: `${description}; repeat the key for several values` }));
-
-export const ListQuerySchema = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, default: 100, description: 'page × per_page ≤ 10000' })),
-  sort: Type.Optional(Enum(['created_time', '-created_time'])),
-  time_from: Type.Optional(Type.String({ description: 'Inclusive, RFC 3339' })),
-  time_to: Type.Optional(Type.String({ description: 'Exclusive, RFC 3339' })),
-  message_uuid: multi('Message uuid'),
-  destination: multi('Destination number'),
-  status: multi('Status'),
-  channel_type: multi('Channel'),
-  sender_name: multi('Sender name, exact'),
-  tags: multi('Has any of these tags'),
-  traffic_type: multi('Traffic type'),
-  sending_method: multi('API or UI'),
-  traffic_center_id: multi('Traffic centre id'),
-  template_id: multi('Matches nothing in v1'),
-  dispatch_id: multi('Matches nothing in v1'),
-  dispatch: Type.Optional(Type.Boolean()),
-  content: Type.Optional(Type.String({ description: 'Text contains, case-insensitive' })),
-  content_nor: Type.Optional(Type.String({ description: 'Text does not contain' })),
-  cascade_message_uuid: Type.Optional(Type.String()),
-  root: Type.Optional(Type.Boolean()),
-  ready_to_stop: Type.Optional(Type.Boolean()),
-  country_code: multi('ISO 3166-1 alpha-2'),
-  direction: multi('outbound (default) or inbound'),
-});
-
 export const StopRequestSchema = Type.Object({
   uuids: Type.Array(Type.String(), { minItems: 1, maxItems: 10000 }),
 });
@@ -129,8 +105,13 @@ export const StatusOkSchema = Type.Object({ status: Type.Literal('ok') });
 export const FlashcallConversionSchema = Type.Object({
   messageUuid: Type.String(),
   result: Enum(['NUMBER_VERIFIED', 'WRONG_CODE', 'NUMBER_VERIFIERD']),
-  code: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+  code: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 16, pattern: STORABLE_TEXT_PATTERN }))),
 });
+
+/** A path's message uuid: one in any case (§2.4); anything else names no message (404). */
+export const MessageUuidParamsSchema = Type.Object({ messageUuid: Type.String({ format: 'uuid' }) });
+
+export const ShortLinkParamsSchema = Type.Object({ slug: Type.String() });
 
 /** Every error status an authenticated endpoint can answer. */
 export const authErrors = { 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 500: ErrorSchema };

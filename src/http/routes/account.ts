@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { availableBalance } from '../../domain/account.js';
 import { unitsToNumber } from '../../domain/money.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../appDeps.js';
 import { authErrors, BalanceSchema, StatusOkSchema } from '../schemas.js';
 
 const anyKey = { keyTypes: 'any' } as const;
 
-export function registerAccountRoutes(api: FastifyInstance, { store }: AppDeps): void {
+/** `/balance` and `/ping` (spec §10, §4): any key type. */
+export async function accountRoutes(api: FastifyInstance, { store }: AppDeps): Promise<void> {
   api.get(
     '/balance',
     { config: { auth: anyKey }, schema: { summary: 'Available balance', response: { 200: BalanceSchema, ...authErrors } } },

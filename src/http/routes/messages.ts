@@ -1,34 +1,41 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseListQuery, type QueryValues } from '../../domain/listQuery.js';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { listQuerySchema, readListQuery, type ListQuery } from '../../domain/listQuery.js';
 import { messageView } from '../../domain/messageView.js';
 import { sendRequestSchema } from '../../domain/itemFields.js';
 import { sendMessages } from '../../service/sendMessages.js';
 import { errors } from '../apiError.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../appDeps.js';
 import { withIdempotency } from '../idempotency.js';
 import { jsonArrayStream } from '../jsonArrayStream.js';
 import { collectListing, LIST_CHUNK_SIZE } from '../../store/messageListing.js';
-import { authErrors, ErrorSchema, ListQuerySchema, MessageSchema, SendResponseSchema, StopRequestSchema, StopResponseSchema, TimelineSchema } from '../schemas.js';
-import { isUuid } from '../../domain/messageUuid.js';
+import {
+  authErrors,
+  ErrorSchema,
+  MessageSchema,
+  MessageUuidParamsSchema,
+  SendResponseSchema,
+  StopRequestSchema,
+  StopResponseSchema,
+  TimelineSchema,
+} from '../schemas.js';
+import { documentOnly } from '../validatorCompiler.js';
 
 const messagesAuth = { keyTypes: [1] } as const;
-const MAX_STOP_UUIDS = 10_000;
 
-/** Repeated query keys as arrays, straight from the raw URL (spec §2.5). */
-function queryValues(request: FastifyRequest): QueryValues {
-  const search = request.raw.url?.split('?')[1] ?? '';
-  // No prototype: a key such as `constructor` or `__proto__` is a key like any other.
-  const values: Record<string, string[]> = Object.create(null);
-  for (const [key, value] of new URLSearchParams(search)) (values[key] ??= []).push(value);
-  return values;
+export interface MessageRoutesOptions extends AppDeps {
+  /** The short link base, known once the server listens. */
+  shortLinkBase: () => string;
 }
 
-export function registerMessageRoutes(api: FastifyInstance, { store, config, clock }: AppDeps, shortLinkBase: () => string): void {
+/** `/message` and below (spec §5, §8, §9). */
+export async function messageRoutes(api: FastifyInstance, { store, config, clock, shortLinkBase }: MessageRoutesOptions): Promise<void> {
   api.post(
     '/message',
     {
       config: { auth: messagesAuth },
+      // The body is checked item by item, each failure its own 4220 detail (domain/validateBatch.ts); the key by idempotency.ts.
+      validatorCompiler: documentOnly,
       schema: {
         summary: 'Send 1–1000 messages',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
@@ -37,7 +44,6 @@ export function registerMessageRoutes(api: FastifyInstance, { store, config, clo
       },
     },
     async (request, reply) => {
-      if (request.body === undefined) throw errors.badRequest();
       const key = request.headers['idempotency-key'];
       const { principal } = request;
       const response = await withIdempotency(store, principal.accountId, Array.isArray(key) ? key[0] : key, request.bodyHash, clock.now, (k) =>
@@ -47,20 +53,19 @@ export function registerMessageRoutes(api: FastifyInstance, { store, config, clo
     },
   );
 
-  api.get(
+  api.get<{ Querystring: ListQuery }>(
     '/message',
     {
       config: { auth: messagesAuth },
       schema: {
         summary: 'List messages',
-        querystring: ListQuerySchema,
+        querystring: listQuerySchema,
         response: { 200: Type.Array(MessageSchema, { description: 'Header X-Total-Count: all matches' }), 422: ErrorSchema, ...authErrors },
       },
     },
     async (request, reply) => {
-      const parsed = parseListQuery(queryValues(request));
-      if (!parsed.ok) throw errors.invalid(parsed.msg);
-      const listing = await store.messages.listChunks(request.principal.accountId, parsed.filter, parsed.page, clock.now());
+      const { filter, page } = readListQuery(request.query);
+      const listing = await store.messages.listChunks(request.principal.accountId, filter, page, clock.now());
       reply.header('X-Total-Count', String(listing.total));
       // A page of one chunk is answered whole; a larger one streams, other requests being served between chunks.
       if (listing.size <= LIST_CHUNK_SIZE) return reply.send((await collectListing(listing)).messages.map(messageView));
@@ -68,54 +73,46 @@ export function registerMessageRoutes(api: FastifyInstance, { store, config, clo
     },
   );
 
-  api.get(
+  api.get<{ Params: Static<typeof MessageUuidParamsSchema> }>(
     '/message/:messageUuid',
     {
       config: { auth: messagesAuth },
-      schema: { summary: 'Get one message', params: Type.Object({ messageUuid: Type.String() }), response: { 200: MessageSchema, ...authErrors } },
+      schema: { summary: 'Get one message', params: MessageUuidParamsSchema, response: { 200: MessageSchema, ...authErrors } },
     },
     async (request) => {
-      const { messageUuid } = request.params as { messageUuid: string };
-      const message = isUuid(messageUuid) ? await store.messages.get(request.principal.accountId, messageUuid) : null;
+      const message = await store.messages.get(request.principal.accountId, request.params.messageUuid);
       if (!message) throw errors.notFound();
       return messageView(message);
     },
   );
 
-  api.get(
+  api.get<{ Params: Static<typeof MessageUuidParamsSchema> }>(
     '/message/:messageUuid/events',
     {
       config: { auth: messagesAuth },
       schema: {
         summary: 'Timeline of one message (our addition): every event in order',
-        params: Type.Object({ messageUuid: Type.String() }),
+        params: MessageUuidParamsSchema,
         response: { 200: TimelineSchema, ...authErrors },
       },
     },
     async (request) => {
-      const { messageUuid } = request.params as { messageUuid: string };
-      const entries = isUuid(messageUuid) ? await store.engine.timeline(request.principal.accountId, messageUuid) : null;
+      const entries = await store.engine.timeline(request.principal.accountId, request.params.messageUuid);
       if (!entries) throw errors.notFound();
       return entries.map((e) => ({ time: new Date(e.at).toISOString(), kind: e.kind, detail: e.detail }));
     },
   );
 
-  api.post(
+  api.post<{ Body: Static<typeof StopRequestSchema> }>(
     '/message/stop',
     {
       config: { auth: messagesAuth },
       schema: { summary: 'Stop messages', body: StopRequestSchema, response: { 200: StopResponseSchema, 400: ErrorSchema, 422: ErrorSchema, ...authErrors } },
     },
     async (request) => {
-      const body = request.body;
-      if (body === undefined) throw errors.badRequest();
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.invalid('Invalid request');
-      const uuids = (body as { uuids?: unknown }).uuids;
-      const valid =
-        Array.isArray(uuids) && uuids.length >= 1 && uuids.length <= MAX_STOP_UUIDS && uuids.every((u) => typeof u === 'string');
-      if (!valid) throw errors.invalid('Invalid uuids');
-      const codes = await store.messages.stop(request.principal.accountId, uuids as string[], clock.now());
-      const items = codes.map((code, i) => ({ messageUuid: uuids[i] as string, code }));
+      const { uuids } = request.body;
+      const codes = await store.messages.stop(request.principal.accountId, uuids, clock.now());
+      const items = codes.map((code, i) => ({ messageUuid: uuids[i]!, code }));
       return { errors: codes.some((c) => c === 403 || c === 404), items };
     },
   );
