@@ -3,12 +3,12 @@
  * one socket: responses find their client transaction by branch + method, requests find their call (dialog)
  * by Call-ID and tags.
  */
-import { SipCall, type CallEnvironment, type InviteRequest } from './call.js';
+import { SipCall, type CallEnvironment, type InviteRequest } from './outgoingCall.js';
 import { parseCSeq, parseVia, splitHeaderList, tagOf } from './headers.js';
 import { headerValue, headerValues, parseSipMessage, type SipRequest, type SipResponse } from './message.js';
 import { buildResponse, ServerTransactions, type ResponseSpec } from './serverTransactions.js';
 import { sipTimerValues } from './timers.js';
-import { responseTransactionKey, type ClientTransaction } from './transactions.js';
+import { responseTransactionKey, type ClientTransaction } from './clientTransactions.js';
 import { openUdpTransport, resolveDestination, type Destination, type UdpTransport } from './transport.js';
 import { uriHost } from './uri.js';
 
@@ -20,7 +20,7 @@ export type {
   RingingEvent,
   SipCall,
   SipCallEvents,
-} from './call.js';
+} from './outgoingCall.js';
 
 export interface SipUserAgentOptions {
   /** Address to bind, and the host of Via and Contact unless advertisedAddress is given. */

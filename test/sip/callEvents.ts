@@ -1,5 +1,5 @@
 /** Records what a SipCall reports, for assertions in the SIP tests. */
-import type { SipCall, SipCallEvents } from '../../src/sip/call.js';
+import type { SipCall, SipCallEvents } from '../../src/sip/outgoingCall.js';
 
 export type RecordedEvent = { [K in keyof SipCallEvents]: { name: K; payload: SipCallEvents[K][0] } }[keyof SipCallEvents];
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildInDialogRequest, createUacDialog } from '../../src/sip/dialog.js';
 import { headerValue, headerValues, parseSipMessage, type SipRequest, type SipResponse } from '../../src/sip/message.js';
-import { ackForFailure, cancelFor, responseTransactionKey, transactionKey } from '../../src/sip/transactions.js';
+import { ackForFailure, cancelFor, responseTransactionKey, transactionKey } from '../../src/sip/clientTransactions.js';
 
 const invite = parseSipMessage(
   [

@@ -10,7 +10,7 @@ import { createSipUserAgent, type SipCall, type SipUserAgent } from '../../sip/u
 import { USER_AGENT } from '../../userAgent.js';
 import { createVoicecodeSpeech, type VoicecodeSpeech } from '../../voice/voicecodeSpeech.js';
 import type { CarrierEvent, Connector, ConnectorEvents, HandoffResult, OutboundMessage } from '../connector.js';
-import { clearRingTimer, type CallInProgress } from './sipCall.js';
+import { clearRingTimer, type CallInProgress } from './callInProgress.js';
 
 export interface SipConnectorOptions {
   sip: GatewayConfig['sip'];

@@ -4,7 +4,7 @@
  * the requests the callee sends inside the dialog.
  */
 import { EventEmitter } from 'node:events';
-import { ChallengeResponder, type SipCredentials } from './authentication.js';
+import { ChallengeResponder, type SipCredentials } from './challengeResponder.js';
 import { buildInDialogRequest, createUacDialog, type Dialog } from './dialog.js';
 import { parseCSeq, parseNameAddr, splitHeaderList, tagOf } from './headers.js';
 import { newBranch, newCallId, newTag } from './ids.js';
@@ -16,7 +16,7 @@ import {
   NonInviteClientTransaction,
   type ClientTransactionUser,
   type TransactionEnvironment,
-} from './transactions.js';
+} from './clientTransactions.js';
 import type { Destination } from './transport.js';
 import { uriHost, uriTarget } from './uri.js';
 
