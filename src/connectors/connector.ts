@@ -1,3 +1,10 @@
+/*
+ * Folder rule. Protocol code that knows nothing of the gateway's policy lives in one folder per protocol:
+ * `src/smpp/` (PDUs, session state machine, submit window, GSM 7, segmentation, receipts), `src/sip/` (messages,
+ * transactions, the outgoing call, digest, SDP), `src/media/`, `src/voice/`. A connector folder (`connectors/<name>/`)
+ * holds only what turns gateway messages into protocol actions and protocol outcomes into reports: the connector,
+ * its settings and its mapping of errors to spec codes. Protocol folders never import from `connectors/`.
+ */
 import type { Channel } from '../domain/channels.js';
 import type { MessageContent } from '../domain/message.js';
 
