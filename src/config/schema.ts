@@ -62,8 +62,8 @@ function channelSetting(channel: Channel) {
 }
 
 function priceOf(channel: Channel): ReturnType<typeof amount> {
-  const what = channel === 'SMS' ? 'one SMS **part**' : 'one message';
-  return amount(DEFAULT_PRICES[channel], `Price of ${what} on ${channel}, in the account's currency ([Money](#money)).`);
+  const what = channel === 'SMS' ? 'one SMS **part**' : `one ${channel} message`;
+  return amount(DEFAULT_PRICES[channel], `Price of ${what}, in the account's currency ([Money](#money)).`);
 }
 
 const HTTP_SETTINGS = section(
