@@ -98,3 +98,12 @@ export function tlvString(value: Buffer | undefined): string | undefined {
   const zero = value.indexOf(0);
   return value.toString('latin1', 0, zero < 0 ? value.length : zero);
 }
+
+/** The concatenation a deliver_sm states in its SAR TLVs (§5.3.2.22–24), when it has all three, well formed. */
+export function sarConcatenation(fields: DeliverSmFields): { reference: number; total: number; seq: number } | undefined {
+  const ref = fields.tlvs.get(TLV_TAG.sar_msg_ref_num);
+  const total = fields.tlvs.get(TLV_TAG.sar_total_segments);
+  const seq = fields.tlvs.get(TLV_TAG.sar_segment_seqnum);
+  if (ref?.length !== 2 || total?.length !== 1 || seq?.length !== 1) return undefined;
+  return { reference: ref.readUInt16BE(0), total: total[0]!, seq: seq[0]! };
+}

@@ -26,7 +26,8 @@ import { isDeliveryReceipt, messageIdKeys, parseDeliveryReceipt, receiptOutcome 
 import { decodeShortMessage, segmentSms, type SegmentedSms } from '../../smpp/segmentation.js';
 import { validityPeriod } from '../../smpp/validityPeriod.js';
 import { MoReassembly } from '../../smpp/moReassembly.js';
-import { TLV_TAG, tlvString, type DeliverSmFields } from '../../smpp/deliverSm.js';
+import { sarConcatenation, TLV_TAG, tlvString, type DeliverSmFields } from '../../smpp/deliverSm.js';
+import { ESME_ROK, ESME_RX_T_APPN } from '../../smpp/commandCodes.js';
 import type { InboundPdu } from '../../smpp/pduDispatch.js';
 import { SmppSession, type SessionMode, type SmppLogger } from '../../smpp/session.js';
 import type { SubmitResult } from '../../smpp/submitWindow.js';
@@ -54,8 +55,6 @@ export const REFUSED_BEFORE_SUBMIT = {
   destinationNotANumber: 11,
 } as const;
 
-const ESME_ROK = 0x00;
-const ESME_RX_T_APPN = 0x64;
 /** A transient SMSC error: pause this long before submitting the part again. */
 const TRANSIENT_PAUSE_MS = 200;
 const THROTTLED_RETRY_AFTER_MS = 1_000;
@@ -296,7 +295,7 @@ export function createSmppConnector(config: SmscConfig, options: SmppConnectorOp
     const payload = fields.tlvs.get(TLV_TAG.message_payload);
     const body = fields.shortMessage.length > 0 || !payload ? fields.shortMessage : payload;
     const decoded = decodeShortMessage(body, fields.dataCoding, fields.esmClass);
-    const concatenation = decoded.concatenation ?? sarOf(fields);
+    const concatenation = decoded.concatenation ?? sarConcatenation(fields);
     const from = fields.sourceAddr.replace(/^\+/, '');
     const to = fields.destinationAddr;
     const assembled = concatenation
@@ -367,14 +366,6 @@ export function createSmppConnector(config: SmscConfig, options: SmppConnectorOp
       emit = null;
     },
   };
-}
-
-function sarOf(fields: DeliverSmFields): { reference: number; total: number; seq: number } | undefined {
-  const ref = fields.tlvs.get(TLV_TAG.sar_msg_ref_num);
-  const total = fields.tlvs.get(TLV_TAG.sar_total_segments);
-  const seq = fields.tlvs.get(TLV_TAG.sar_segment_seqnum);
-  if (ref?.length !== 2 || total?.length !== 1 || seq?.length !== 1) return undefined;
-  return { reference: ref.readUInt16BE(0), total: total[0]!, seq: seq[0]! };
 }
 
 function sleep(ms: number): Promise<void> {
