@@ -4,10 +4,8 @@ import type { GatewayConfig } from './config.js';
 import { createDelivery, type Delivery } from './delivery/delivery.js';
 import { startDeliveryThread } from './delivery/startDeliveryThread.js';
 import { buildApp } from './http/app.js';
-import { isPostgresUrl, openStore } from './store/openStore.js';
-import { startCheckpointThread } from './store/sqlite/startCheckpointThread.js';
-import { startSearchIndexThread } from './store/sqlite/startSearchIndexThread.js';
-import { WriteLock } from './store/sqlite/writeLock.js';
+import { openStore } from './store/openStore.js';
+import { serveStore } from './store/servedStore.js';
 import type { Store } from './store/store.js';
 
 export interface Gateway {
@@ -18,27 +16,21 @@ export interface Gateway {
 }
 
 /**
- * The gateway as `serve` runs it: the HTTP API in this thread, delivery in its own thread, and on SQLite
- * a third thread that checkpoints the WAL, so that neither writer stops to do it, and a fourth that adds new
- * messages to the search index of the list's content and tags filters, off the acceptance path.
+ * The gateway as `serve` runs it: the HTTP API in this thread, delivery in its own thread, and the database's
+ * own threads, if it has any (store/servedStore.ts: on SQLite, WAL checkpoints and the search index).
  */
 export async function startGateway(config: GatewayConfig, clock: Clock, onCrash: (error: Error) => void): Promise<Gateway> {
-  const sqliteWriteLock = new SharedArrayBuffer(WriteLock.BYTES);
-  const sqlite = !isPostgresUrl(config.database);
-  const store = await openStore(config.database, { sqliteWriteLock, sqliteExternalCheckpoints: sqlite });
-  const checkpoints = sqlite ? await startCheckpointThread(config.database, sqliteWriteLock, onCrash) : null;
-  const searchIndex = sqlite ? await startSearchIndexThread(config.database, sqliteWriteLock, onCrash) : null;
+  const database = await serveStore(config.database, onCrash);
+  const { store } = database;
   const app = await buildApp({ store, config, clock });
-  const delivery = await startDeliveryThread(config, sqliteWriteLock, onCrash);
+  const delivery = await startDeliveryThread(config, database.shared, onCrash);
   return {
     app,
     store,
     async close() {
       await app.close();
       await delivery.stop();
-      await searchIndex?.stop();
-      await checkpoints?.stop();
-      await store.close();
+      await database.close();
     },
   };
 }

@@ -5,25 +5,18 @@
  * holds only what turns gateway messages into protocol actions and protocol outcomes into reports: the connector,
  * its settings and its mapping of errors to spec codes. Protocol folders never import from `connectors/`.
  */
-import type { Channel } from '../domain/channels.js';
-import type { MessageContent } from '../domain/message.js';
+import type { InboundMessage } from '../domain/inboundMessage.js';
+import type { InFlightMessage, OutboundMessage } from '../domain/outboundMessage.js';
 
-/**
+// The messages a connector is given and gives back are the domain's.
+export type { InboundMessage, InFlightMessage, OutboundMessage };
+
+/*
  * The connector port (DESIGN.md): a connector hands messages to a network and reports late outcomes
  * through an event stream. It never touches the store; the engine records everything.
  */
-export interface OutboundMessage {
-  uuid: string;
-  accountId: number;
-  channelType: Channel;
-  senderName: string;
-  destination: string;
-  content: MessageContent;
-  totalParts: number;
-  /** End of the message's lifetime, epoch ms (becomes e.g. the SMPP validity period). */
-  expiresAt: number;
-}
 
+/** What a hand-off came to. */
 export type HandoffResult =
   /**
    * Handed to the network: the message is `sent`. `carrierRefs` lets late reports find it again: one entry
@@ -54,25 +47,6 @@ export interface CarrierEvent {
   url?: string;
   /** Free text for the timeline (e.g. the carrier's raw answer). */
   detail?: string;
-}
-
-/** A message already handed off, given back to its connector after a restart (e.g. to re-arm timers). */
-export interface InFlightMessage extends OutboundMessage {
-  sentAt: number;
-  status: 'sent' | 'delivered';
-}
-
-/** A message a subscriber sent to us (mobile-originated), e.g. an SMS received on an SMPP bind. */
-export interface InboundMessage {
-  channelType: Channel;
-  /** The subscriber's number, digits only. */
-  from: string;
-  /** The address it was sent to (our number or sender name). */
-  to: string;
-  text: string;
-  at: number;
-  /** Which account receives it, when the connector's configuration says so. */
-  accountName: string | null;
 }
 
 export interface ConnectorEvents {

@@ -1,15 +1,10 @@
-import type { KeyType, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { secretMatches } from '../auth/apiKeys.js';
+import type { KeyType, Principal } from '../domain/principal.js';
 import { isStorableText } from '../domain/textRules.js';
 import { errors } from './apiError.js';
 
-/** Who is calling: the key and its account. */
-export interface Principal {
-  keyId: string;
-  keyType: KeyType;
-  accountId: number;
-  trafficCenterId: number;
-}
+export type { Principal };
 
 export interface AuthPolicy {
   /** Key types the endpoint accepts (spec §1); 'any' for /balance and /ping. */

@@ -6,7 +6,7 @@ import { countSmsParts } from '../domain/smsParts.js';
 import { newShortLinkSlug } from '../store/messageIds.js';
 import { validateBatch } from '../domain/validateBatch.js';
 import type { AcceptResult, HeldClaim, Store, StoredResponse } from '../store/store.js';
-import type { Principal } from '../http/authenticate.js';
+import type { Principal } from '../domain/principal.js';
 
 export type SendItemResult =
   | { messageUuid: string; code: 201 }

@@ -5,13 +5,28 @@ import { WriteLock } from './sqlite/writeLock.js';
 
 export { isPostgresUrl };
 
-export interface StoreOptions {
-  /** Threads of one process that open the same SQLite file pass the same buffer (see WriteLock). */
+/**
+ * What the threads of one `serve` share about its database, handed from `serveStore` (servedStore.ts) to the
+ * other threads' openStore; opaque outside the store. On SQLite: the write lock its writers take turns on.
+ */
+export interface SharedDatabase {
   sqliteWriteLock?: SharedArrayBuffer;
+}
+
+/** The database as `serve` runs it (servedStore.ts): this thread's store, and the database's own threads, if it has any. */
+export interface ServedStore {
+  store: Store;
+  /** For the other threads' openStore, so that they share this database as `serve` runs it. */
+  shared: SharedDatabase;
+  /** Stops the database's own threads, then closes the store. */
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** A connection of `serve`'s database, shared with its other threads (on SQLite, it then leaves WAL checkpoints to their thread). */
+  shared?: SharedDatabase;
   /** Every commit fsynced (admin tools: a revoked key must stay revoked after a power cut). */
   durable?: boolean;
-  /** SQLite: a checkpoint thread copies the WAL into the database file, not the committing connections. */
-  sqliteExternalCheckpoints?: boolean;
   /** SQLite: create a missing file (and folder); false refuses it, so a mistyped path is not a new empty database. Default true. */
   create?: boolean;
 }
@@ -25,10 +40,11 @@ export async function openStore(location: string, options: StoreOptions = {}): P
     const { postgresStore } = await import('./postgres/postgresStore.js');
     return postgresStore(location);
   }
+  const sharedLock = options.shared?.sqliteWriteLock;
   return sqliteStore(location, {
-    writeLock: options.sqliteWriteLock ? new WriteLock(options.sqliteWriteLock) : undefined,
+    writeLock: sharedLock ? new WriteLock(sharedLock) : undefined,
     durable: options.durable ?? false,
-    externalCheckpoints: options.sqliteExternalCheckpoints ?? false,
+    externalCheckpoints: sharedLock !== undefined,
     create: options.create ?? true,
   });
 }

@@ -4,7 +4,9 @@ import type { MessageFilter, MessagePage } from '../domain/listQuery.js';
 import type { MessageDraft, MessageRecord } from '../domain/message.js';
 import type { Units } from '../domain/money.js';
 import type { Rejection } from '../domain/businessChecks.js';
-import type { InboundMessage, InFlightMessage, OutboundMessage } from '../connectors/connector.js';
+import type { InboundMessage } from '../domain/inboundMessage.js';
+import type { InFlightMessage, OutboundMessage } from '../domain/outboundMessage.js';
+import type { KeyType } from '../domain/principal.js';
 import type { CallbackOutbox } from './callbackOutbox.js';
 import type { MessageListing } from './messageListing.js';
 import type { ShortLink } from '../domain/shortLinks.js';
@@ -50,7 +52,7 @@ export interface AccountRepository {
   setSigningSecret(accountId: number, secret: string | null): Promise<void>;
 }
 
-export type KeyType = 1 | 2 | 3 | 4;
+export type { KeyType };
 
 export interface ApiKeyRecord {
   id: number;
@@ -147,6 +149,8 @@ export interface MessageRepository {
   followShortLink(slug: string): Promise<{ uuid: string; url: string } | null>;
   /** Stores the result of a FLASHCALL verification; false when no FLASHCALL message of the account has that uuid. */
   recordFlashcallConversion(accountId: number, uuid: string, result: string, code: string | null, now: number): Promise<boolean>;
+  /** The message's timeline (`GET /message/{uuid}/events`): acceptance, then every recorded event; null for another account's. */
+  timeline(accountId: number, uuid: string): Promise<TimelineEntry[] | null>;
 }
 
 /** Stored responses are replayed for 24 h (spec §5.12); older keys count as never used. */
@@ -235,5 +239,4 @@ export interface EngineRepository {
   inFlight(filter?: { connector: string; sentBefore: number }): Promise<(InFlightMessage & { connector: string | null })[]>;
   /** Free-form timeline notes (hand-off attempts, carrier answers). */
   note(entries: { uuid: string; at: number; kind: string; detail: Record<string, unknown> }[]): Promise<void>;
-  timeline(accountId: number, uuid: string): Promise<TimelineEntry[] | null>;
 }

@@ -18,13 +18,15 @@ import { pgCallbackOutbox } from '../../src/store/postgres/callbackOutbox.js';
 import { connectPostgres, type Sql } from '../../src/store/postgres/connection.js';
 import { pgApplyReports } from '../../src/store/postgres/engine/applyReports.js';
 import { pgEngine } from '../../src/store/postgres/engine/index.js';
+import { pgTimeline } from '../../src/store/postgres/messages/timeline.js';
 import { migratePostgres } from '../../src/store/postgres/schema.js';
 import { sqliteCallbackOutbox } from '../../src/store/sqlite/callbackOutbox.js';
 import { sqliteApplyReports } from '../../src/store/sqlite/engine/applyReports.js';
 import { sqliteClaimDue } from '../../src/store/sqlite/engine/claimDue.js';
 import { sqliteEngineLookups } from '../../src/store/sqlite/engine/lookups.js';
 import { sqliteReschedule } from '../../src/store/sqlite/engine/reschedule.js';
-import { sqliteTimeline } from '../../src/store/sqlite/engine/timeline.js';
+import { sqliteNotes } from '../../src/store/sqlite/engine/notes.js';
+import { sqliteTimeline } from '../../src/store/sqlite/messages/timeline.js';
 import { openSqliteDatabase } from '../../src/store/sqlite/sqliteStore.js';
 import type { EngineRepository, ReportEnvelope } from '../../src/store/store.js';
 
@@ -192,7 +194,7 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
       const [notes] = await sql<{ n: number; messages: number }[]>`
         select count(*)::int as n, count(distinct message_uuid)::int as messages from message_events where kind = 'claimed'`;
       assert.deepEqual(notes, { n: uuids.length, messages: uuids.length });
-      const [timeline] = (await a.timeline(account, uuids[0]!))!.slice(1);
+      const [timeline] = (await pgTimeline(sql)(account, uuids[0]!))!.slice(1);
       assert.equal(timeline!.kind, 'claimed');
       assert.equal(timeline!.detail!['attempt'], 1);
     });
@@ -215,7 +217,7 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
       await b.reschedule('node-b', [{ uuid: uuids[0]!, dueAt: T0 + 60_000, note: 'window' }], T0 + 1002);
       const [back] = await sql<{ lease_owner: string | null; due_at: number }[]>`select lease_owner, due_at from messages where uuid = ${uuids[0]!}`;
       assert.deepEqual(back, { lease_owner: null, due_at: T0 + 60_000 });
-      const kinds = (await b.timeline(account, uuids[0]!))!.map((e) => [e.kind, e.detail?.['worker'] ?? e.detail?.['reason'] ?? null]);
+      const kinds = (await pgTimeline(sql)(account, uuids[0]!))!.map((e) => [e.kind, e.detail?.['worker'] ?? e.detail?.['reason'] ?? null]);
       assert.deepEqual(kinds, [['accepted', null], ['claimed', 'node-a'], ['claimed', 'node-b'], ['rescheduled', 'window']]);
     });
   });
@@ -309,11 +311,11 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
       );
       const [left] = await sql`select (select count(*) from pending_reports)::int as reports, (select count(*) from pending_report_keys)::int as keys`;
       assert.deepEqual({ ...left }, { reports: 0, keys: 0 });
-      const kinds = (await engine.timeline(account, first!))!.map((e) => e.kind);
+      const kinds = (await pgTimeline(sql)(account, first!))!.map((e) => e.kind);
       assert.deepEqual(kinds, ['accepted', 'claimed', 'sent', 'delivered']);
       // A receipt after the hand-off finds the part by any of its notations.
       await engine.apply([byRef(['nope', '161'], { kind: 'undelivered', at: T0 + 20, errorCode: 1 })], T0 + 21);
-      const last = (await engine.timeline(account, first!))!.at(-1)!;
+      const last = (await pgTimeline(sql)(account, first!))!.at(-1)!;
       assert.equal(last.kind, 'undelivered');
       assert.equal(last.detail!['ignored'], 'status is already delivered');
     });
@@ -385,7 +387,7 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
           ['broken', 1, 'undelivered', 88],
         ],
       );
-      const kinds = (await engine.timeline(account, whole!))!.map((e) => e.kind);
+      const kinds = (await pgTimeline(sql)(account, whole!))!.map((e) => e.kind);
       assert.deepEqual(kinds, ['accepted', 'claimed', 'sent', 'part_delivered', 'part_delivered', 'part_undelivered', 'delivered']);
     });
   });
@@ -452,15 +454,17 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
             reschedule: async (...args: Parameters<EngineRepository['reschedule']>) => sqliteReschedule(db)(...args),
             apply: async (...args: Parameters<EngineRepository['apply']>) => sqliteApplyReports(db)(...args),
             ...sqliteEngineLookups(db),
-            ...sqliteTimeline(db),
+            note: sqliteNotes(db),
           } as EngineRepository,
           outbox: sqliteCallbackOutbox(db),
+          timeline: sqliteTimeline(db),
           exec: async (statement: string) => void db.exec(statement),
           rows: async (query: string) => db.prepare(query).all() as Record<string, unknown>[],
         };
         const postgresSide = (pool: Sql, engine: EngineRepository) => ({
           engine,
           outbox: pgCallbackOutbox(pool),
+          timeline: pgTimeline(pool),
           exec: async (statement: string) => void (await pool.unsafe(statement)),
           rows: async (query: string) => (await pool.unsafe(query)) as unknown as Record<string, unknown>[],
         });
@@ -495,7 +499,7 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
 
         const results = [];
         for (const side of [sqlite, pg, pgUnforeseen]) {
-          const { engine, outbox } = side;
+          const { engine, outbox, timeline } = side;
           await side.exec(shortLink);
           const claimed = await engine.claimDue('w1', T0 + 2, 30_000, 100);
           await side.exec(`update messages set stop_requested = ${onPostgres(side) ? 'true' : '1'} where uuid = '${u[4]}'`);
@@ -552,7 +556,7 @@ describe('PostgreSQL engine and callback outbox', { skip: SKIP }, () => {
           const recorded = await outbox.recordAttempts([attempt(0, 'delivered'), attempt(1, 'retry'), attempt(2, 'dropped', 1), attempt(0, 'dropped')]);
 
           const timelines = [];
-          for (const uuid of u) timelines.push(await engine.timeline(pa, uuid));
+          for (const uuid of u) timelines.push(await timeline(pa, uuid));
           results.push({
             claimed: claimed.map((m) => [m.uuid, m.attempts, m.stopRequested, m.expiresAt]).sort(),
             stopped,

@@ -97,7 +97,7 @@ export async function messageRoutes(api: FastifyInstance, { store, config, clock
       },
     },
     async (request) => {
-      const entries = await store.engine.timeline(request.principal.accountId, request.params.messageUuid);
+      const entries = await store.messages.timeline(request.principal.accountId, request.params.messageUuid);
       if (!entries) throw errors.notFound();
       return entries.map((e) => ({ time: new Date(e.at).toISOString(), kind: e.kind, detail: e.detail }));
     },

@@ -8,6 +8,7 @@ import { pgIdempotency } from './idempotency.js';
 import { pgIdempotencyOwner } from './idempotencyOwner.js';
 import { pgKeys } from './keys.js';
 import { pgAccept } from './messages/accept.js';
+import { pgTimeline } from './messages/timeline.js';
 import { pgFlashcallConversion } from './messages/flashcallConversion.js';
 import { pgFollowShortLink } from './messages/followShortLink.js';
 import { pgList } from './messages/list.js';
@@ -58,6 +59,7 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
       unmatchedInbound: pgUnmatchedInbound(sql),
       followShortLink: pgFollowShortLink(sql),
       recordFlashcallConversion: pgFlashcallConversion(sql),
+      timeline: pgTimeline(sql),
     },
     engine: pgEngine(sql),
     callbacks: pgCallbackOutbox(sql),

@@ -26,7 +26,8 @@ import { sqliteClaimDue } from './engine/claimDue.js';
 import { ClaimedStates } from './engine/claimedStates.js';
 import { sqliteEngineLookups } from './engine/lookups.js';
 import { sqliteReschedule } from './engine/reschedule.js';
-import { sqliteTimeline } from './engine/timeline.js';
+import { sqliteNotes } from './engine/notes.js';
+import { sqliteTimeline } from './messages/timeline.js';
 import { sqliteSenders } from './senders.js';
 
 /** With a checkpoint thread, the writers' own checkpoints are only a bound on the WAL should that thread fall behind (~400 MB). */
@@ -156,6 +157,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
       async recordFlashcallConversion(accountId, uuid, result, code, now) {
         return flashcall(accountId, uuid, result, code, now);
       },
+      timeline: sqliteTimeline(db),
     },
     engine: {
       async claimDue(owner, now, leaseMs, limit) {
@@ -168,7 +170,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
         applyReports(reports, now);
       },
       ...sqliteEngineLookups(db),
-      ...sqliteTimeline(db),
+      note: sqliteNotes(db),
     },
     callbacks: sqliteCallbackOutbox(db),
     async close() {

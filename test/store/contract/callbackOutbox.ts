@@ -170,14 +170,14 @@ export function callbackOutboxContract(ctx: SharedStore): void {
       assert.notEqual(current.leaseUntil, stale.leaseUntil);
       assert.equal(await ctx.store.callbacks.recordAttempts([attempt(stale, 'delivered', T0 + 1500)]), 0);
       assert.deepEqual(await pending(), { unbatchedEvents: 0, pendingDeliveries: 1 });
-      assert.ok(!(await ctx.store.engine.timeline(account.id, uuid!))!.some((e) => e.kind === 'callback_attempt'));
+      assert.ok(!(await ctx.store.messages.timeline(account.id, uuid!))!.some((e) => e.kind === 'callback_attempt'));
       assert.deepEqual(await ctx.store.callbacks.claimDue(T0 + 1000 + LEASE + 1, LEASE, 10), [], 'the current lease still holds');
 
       assert.equal(await ctx.store.callbacks.recordAttempts([attempt(current, 'delivered', T0 + 1000 + LEASE)]), 1);
       assert.equal(await ctx.store.callbacks.recordAttempts([attempt(current, 'delivered', T0 + 1000 + LEASE)]), 0, 'the lease ended with the attempt');
       assert.deepEqual(await pending(), { unbatchedEvents: 0, pendingDeliveries: 0 });
       assert.deepEqual(await ctx.store.callbacks.claimDue(T0 + 100 * LEASE, LEASE, 10), []);
-      assert.equal((await ctx.store.engine.timeline(account.id, uuid!))!.filter((e) => e.kind === 'callback_attempt').length, 1);
+      assert.equal((await ctx.store.messages.timeline(account.id, uuid!))!.filter((e) => e.kind === 'callback_attempt').length, 1);
     });
 
     it('retry: due again at nextAttemptAt with the same id and body, attempts counted, the first attempt time kept; dropped ends it', async () => {
@@ -209,7 +209,7 @@ export function callbackOutboxContract(ctx: SharedStore): void {
       const ok = attempt(second, 'delivered', T0 + 6000);
       await ctx.store.callbacks.recordAttempts([ok]);
       for (const uuid of uuids) {
-        const rows = (await ctx.store.engine.timeline(account.id, uuid))!.filter((e) => e.kind === 'callback_attempt');
+        const rows = (await ctx.store.messages.timeline(account.id, uuid))!.filter((e) => e.kind === 'callback_attempt');
         assert.deepEqual(
           rows.map((e) => [e.at, e.detail]),
           [

@@ -91,7 +91,7 @@ export function engineContract(ctx: SharedStore): void {
         const second = await ctx.store.engine.claimDue('worker-b', base + 30 * SECOND, 30 * SECOND, 100);
         assert.deepEqual(sorted(second.map((c) => c.uuid)), sorted([a, b]));
         assert.deepEqual(second.map((c) => c.attempts), [2, 2]);
-        const timeline = await ctx.store.engine.timeline(account.id, a);
+        const timeline = await ctx.store.messages.timeline(account.id, a);
         assert.deepEqual(
           timeline!.map((e) => [e.kind, e.at, e.detail?.worker, e.detail?.attempt]),
           [
@@ -139,7 +139,7 @@ export function engineContract(ctx: SharedStore): void {
         const again = await ctx.store.engine.claimDue('other', base + MINUTE, 30 * SECOND, 100);
         assert.deepEqual(again.map((c) => [c.uuid, c.attempts]), [[uuid, 2]]);
         assert.equal((await mustGet(ctx.store, account.id, uuid)).status, 'sending');
-        const timeline = await ctx.store.engine.timeline(account.id, uuid);
+        const timeline = await ctx.store.messages.timeline(account.id, uuid);
         assert.deepEqual(timeline!.map((e) => e.kind), ['accepted', 'claimed', 'rescheduled', 'claimed']);
         assert.equal(timeline![2]!.at, base + SECOND);
         assert.equal(timeline![2]!.detail?.reason, 'outside the window');
@@ -241,7 +241,7 @@ export function engineContract(ctx: SharedStore): void {
             status_time: isoSeconds(base + SECOND),
           },
         ]);
-        const timeline = await ctx.store.engine.timeline(account.id, uuid);
+        const timeline = await ctx.store.messages.timeline(account.id, uuid);
         const sentEntry = timeline!.at(-1)!;
         assert.deepEqual([sentEntry.kind, sentEntry.at], ['sent', base + SECOND]);
         assert.equal(sentEntry.detail?.source, 'test-connector');
@@ -306,7 +306,7 @@ export function engineContract(ctx: SharedStore): void {
         const undelivered = await mustGet(ctx.store, account.id, sms);
         assert.deepEqual([undelivered.status, undelivered.errorCode, undelivered.statusAt, undelivered.price?.final], ['undelivered', 34, base + 2 * SECOND, true]);
         assert.deepEqual(await timelineKinds(ctx.store, account.id, sms), ['accepted', 'sent', 'undelivered', 'delivered']);
-        assert.match(String((await ctx.store.engine.timeline(account.id, sms))!.at(-1)!.detail?.ignored), /undelivered/);
+        assert.match(String((await ctx.store.messages.timeline(account.id, sms))!.at(-1)!.detail?.ignored), /undelivered/);
         // A delivered messenger message still waits for its read: its lifetime's end is watched.
         const delivered = await mustGet(ctx.store, account.id, vk);
         assert.deepEqual([delivered.status, delivered.statusAt, delivered.sentAt], ['delivered', base + 2 * SECOND, base + SECOND]);
@@ -417,7 +417,7 @@ export function engineContract(ctx: SharedStore): void {
             ],
             channelType,
           );
-          const readEntry = (await ctx.store.engine.timeline(account.id, uuid))!.at(-1)!;
+          const readEntry = (await ctx.store.messages.timeline(account.id, uuid))!.at(-1)!;
           assert.deepEqual([readEntry.kind, readEntry.detail?.statuses], ['read', ['delivered', 'read']]);
           // The late delivery report changes nothing.
           await apply(base + 4 * SECOND, report.of(uuid, { kind: 'delivered', at: base + 4 * SECOND }));
@@ -466,7 +466,7 @@ export function engineContract(ctx: SharedStore): void {
         const after = await Promise.all([delivered, undelivered, unsent].map((u) => mustGet(ctx.store, account.id, u)));
         assert.deepEqual(after, before);
         assert.deepEqual(await mustAccount(ctx.store, account.id), money);
-        const last = (await ctx.store.engine.timeline(account.id, delivered))!.at(-1)!;
+        const last = (await ctx.store.messages.timeline(account.id, delivered))!.at(-1)!;
         assert.equal(last.kind, 'expired');
         assert.deepEqual(last.detail?.statuses, []);
         assert.equal(typeof last.detail?.ignored, 'string');
@@ -610,12 +610,12 @@ export function engineContract(ctx: SharedStore): void {
           { uuid: b, at: base + 10, kind: 'carrier_answer', detail: { text: 'ЭТО ок "quoted"' } },
           { uuid: a, at: base + 1000, kind: 'carrier_answer', detail: { status: 'ESME_RTHROTTLED' } },
         ]);
-        assert.deepEqual(await ctx.store.engine.timeline(account.id, a), [
+        assert.deepEqual(await ctx.store.messages.timeline(account.id, a), [
           { at: base, kind: 'accepted', detail: { channelType: 'SMS' } },
           { at: base + 5000, kind: 'handoff_attempt', detail: { connector: 'smpp', n: 1, nested: { ok: true } } },
           { at: base + 1000, kind: 'carrier_answer', detail: { status: 'ESME_RTHROTTLED' } },
         ]);
-        assert.deepEqual(await ctx.store.engine.timeline(account.id, b.toUpperCase()), [
+        assert.deepEqual(await ctx.store.messages.timeline(account.id, b.toUpperCase()), [
           { at: base + 1, kind: 'accepted', detail: { channelType: 'VK' } },
           { at: base + 10, kind: 'carrier_answer', detail: { text: 'ЭТО ок "quoted"' } },
         ]);
@@ -626,9 +626,9 @@ export function engineContract(ctx: SharedStore): void {
         const account = await newAccount(ctx.store, { senders: SENDERS });
         const other = await newAccount(ctx.store);
         const uuid = await acceptOne(ctx.store, account.id, draft(), base);
-        assert.equal(await ctx.store.engine.timeline(other.id, uuid), null);
-        assert.equal(await ctx.store.engine.timeline(account.id, UNKNOWN_UUID), null);
-        assert.equal(await ctx.store.engine.timeline(account.id, 'nope'), null);
+        assert.equal(await ctx.store.messages.timeline(other.id, uuid), null);
+        assert.equal(await ctx.store.messages.timeline(account.id, UNKNOWN_UUID), null);
+        assert.equal(await ctx.store.messages.timeline(account.id, 'nope'), null);
       });
     });
 
@@ -653,7 +653,7 @@ export function engineContract(ctx: SharedStore): void {
         await ctx.store.engine.apply([receipt(connector, ['0x6699', '6699'], 'delivered', base + 2 * SECOND)], base + 2 * SECOND);
         const m = await mustGet(ctx.store, account.id, uuid);
         assert.deepEqual([m.status, m.statusAt], ['delivered', base + 2 * SECOND]);
-        const entry = (await ctx.store.engine.timeline(account.id, uuid))!.at(-1)!;
+        const entry = (await ctx.store.messages.timeline(account.id, uuid))!.at(-1)!;
         assert.deepEqual([entry.kind, entry.detail?.source, entry.detail?.detail], ['delivered', connector, 'receipt 0x6699']);
       });
 

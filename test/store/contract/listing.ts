@@ -254,7 +254,7 @@ export function listingContract(ctx: SharedStore): void {
         const uuid = await acceptOne(ctx.store, account.id, draft({ channelType: 'FLASHCALL' }), T0);
         assert.equal(await ctx.store.messages.recordFlashcallConversion(account.id, uuid, 'WRONG_CODE', '1111', T0 + 1000), true);
         assert.equal(await ctx.store.messages.recordFlashcallConversion(account.id, uuid.toUpperCase(), 'NUMBER_VERIFIED', null, T0 + 2000), true);
-        const timeline = await ctx.store.engine.timeline(account.id, uuid);
+        const timeline = await ctx.store.messages.timeline(account.id, uuid);
         const conversions = timeline!.filter((e) => e.kind === 'flashcall_conversion');
         assert.deepEqual(
           conversions.map((e) => [e.at, e.detail]),

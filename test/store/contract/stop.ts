@@ -37,7 +37,7 @@ export function stopContract(ctx: SharedStore): void {
         ['unsent', 606, T0 + SECOND, 0, null, null],
       );
       assert.deepEqual(await mustAccount(ctx.store, account.id), { ...account, balance: 100_000, reserved: 0 });
-      const timeline = await ctx.store.engine.timeline(account.id, uuid);
+      const timeline = await ctx.store.messages.timeline(account.id, uuid);
       const last = timeline!.at(-1)!;
       assert.equal(last.kind, 'unsent');
       assert.equal(last.at, T0 + SECOND);

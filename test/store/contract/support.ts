@@ -272,7 +272,7 @@ export async function callbacksOf(store: Store, uuid: string): Promise<CallbackP
 
 /** The timeline kinds of a message that must exist. */
 export async function timelineKinds(store: Store, accountId: number, uuid: string): Promise<string[]> {
-  const timeline = await store.engine.timeline(accountId, uuid);
+  const timeline = await store.messages.timeline(accountId, uuid);
   assert.ok(timeline, `no timeline for ${uuid}`);
   return timeline.map((e) => e.kind);
 }

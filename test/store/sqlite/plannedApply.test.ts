@@ -67,7 +67,7 @@ test('a message changed between the plan and the write is planned again under th
   const money = await mustAccount(store, account.id);
   assert.deepEqual([money.balance, money.reserved], [account.balance, 0], 'nothing charged');
   assert.deepEqual(await store.callbacks.pendingCount(), before, 'no sent callback');
-  const timeline = await store.engine.timeline(account.id, uuid);
+  const timeline = await store.messages.timeline(account.id, uuid);
   const sent = timeline?.filter((e) => e.kind === 'sent') ?? [];
   assert.equal(sent.length, 1, 'one timeline row: the planned one was rolled back');
   assert.equal(sent[0]!.detail?.['ignored'], 'status is already unsent');

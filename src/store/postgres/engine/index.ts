@@ -4,7 +4,7 @@ import { pgApplyReports } from './applyReports.js';
 import { pgClaimDue } from './claimDue.js';
 import { pgEngineLookups } from './lookups.js';
 import { pgReschedule } from './reschedule.js';
-import { pgTimeline } from './timeline.js';
+import { pgNotes } from './notes.js';
 
 /** The engine's part of the store on PostgreSQL: one file per operation, each with its SQL and its guard. */
 export function pgEngine(sql: Sql): EngineRepository {
@@ -16,6 +16,6 @@ export function pgEngine(sql: Sql): EngineRepository {
       await applyReports(reports, now);
     },
     ...pgEngineLookups(sql),
-    ...pgTimeline(sql),
+    note: pgNotes(sql),
   };
 }

@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../../../connectors/connector.js';
+import type { InboundMessage } from '../../../domain/inboundMessage.js';
 import { countryOf } from '../../../domain/country.js';
 import { inboundOwner, type AccountRef, type UnmatchedInbound } from '../../../domain/inboundRouting.js';
 import { countSmsParts } from '../../../domain/smsParts.js';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { InboundMessage } from '../../../connectors/connector.js';
+import type { InboundMessage } from '../../../domain/inboundMessage.js';
 import { countryOf } from '../../../domain/country.js';
 import { inboundOwner, type AccountRef, type UnmatchedInbound } from '../../../domain/inboundRouting.js';
 import { countSmsParts } from '../../../domain/smsParts.js';

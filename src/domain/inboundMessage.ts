@@ -1,0 +1,14 @@
+import type { Channel } from './channels.js';
+
+/** A message a subscriber sent to us (mobile-originated), e.g. an SMS received on an SMPP bind. */
+export interface InboundMessage {
+  channelType: Channel;
+  /** The subscriber's number, digits only. */
+  from: string;
+  /** The address it was sent to (our number or sender name). */
+  to: string;
+  text: string;
+  at: number;
+  /** Which account receives it, when the connector's configuration says so. */
+  accountName: string | null;
+}

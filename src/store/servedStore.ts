@@ -1,0 +1,14 @@
+import { isPostgresUrl, openStore, type ServedStore } from './openStore.js';
+import { serveSqliteStore } from './sqlite/servedSqliteStore.js';
+
+export type { ServedStore };
+
+/**
+ * Opens the database for `serve`. PostgreSQL needs nothing more; SQLite shares one write lock between the
+ * threads that write, and runs two threads of its own (servedSqliteStore.ts).
+ */
+export async function serveStore(location: string, onCrash: (error: Error) => void): Promise<ServedStore> {
+  if (!isPostgresUrl(location)) return serveSqliteStore(location, onCrash);
+  const store = await openStore(location);
+  return { store, shared: {}, close: () => store.close() };
+}
