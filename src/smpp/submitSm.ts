@@ -1,7 +1,7 @@
 /**
  * submit_sm encoding (SMPP 3.4 §4.4.1) on the hot path. The `smpp` library's encoder walks every property of the
  * PDU object through its filters and costs ~20 µs per submit_sm, a third of the connector's CPU per message; this
- * writes the same octets directly (~2 µs). test/connectors/smppUnits.test.ts checks it byte for byte against the
+ * writes the same octets directly (~2 µs). test/smpp/pdus.test.ts checks it byte for byte against the
  * library for every segmentation mode and encoding. Every other PDU is encoded by the library.
  */
 import type { SarTlvs } from './segmentation.js';
