@@ -65,7 +65,8 @@ export function problemsFromAjv(errors: readonly ErrorObject[], base = ''): Prob
 
 /** The problems as one error; those from the config file say so first, as one line each. */
 export function configErrorOf(fileProblems: readonly Problem[], otherProblems: readonly Problem[], file?: string): ConfigError {
-  const lines = [...fileProblems.map((p) => `config file ${file}: ${p.text}`), ...otherProblems.map((p) => p.text)];
+  const inFile = (text: string) => (file === undefined ? text : `config file ${file}: ${text}`);
+  const lines = [...fileProblems.map((p) => inFile(p.text)), ...otherProblems.map((p) => p.text)];
   return new ConfigError(lines.join('\n'));
 }
 

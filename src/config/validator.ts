@@ -12,7 +12,7 @@ let ajv: Ajv | null = null;
 
 function settingsAjv(): Ajv {
   if (ajv === null) {
-    ajv = new Ajv({ useDefaults: true, allErrors: true, verbose: true, strict: true, strictTypes: false });
+    ajv = new Ajv({ useDefaults: true, allErrors: true, verbose: true, strict: true });
     for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword, schemaType: 'string' });
   }
   return ajv;
