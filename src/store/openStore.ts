@@ -1,26 +1,11 @@
+import type { SharedDatabase } from './sharedDatabase.js';
 import type { Store } from './store.js';
 import { checkDatabaseLocation, isPostgresUrl } from './databaseLocation.js';
 import { sqliteStore } from './sqlite/sqliteStore.js';
 import { WriteLock } from './sqlite/writeLock.js';
 
 export { isPostgresUrl };
-
-/**
- * What the threads of one `serve` share about its database, handed from `serveStore` (servedStore.ts) to the
- * other threads' openStore; opaque outside the store. On SQLite: the write lock its writers take turns on.
- */
-export interface SharedDatabase {
-  sqliteWriteLock?: SharedArrayBuffer;
-}
-
-/** The database as `serve` runs it (servedStore.ts): this thread's store, and the database's own threads, if it has any. */
-export interface ServedStore {
-  store: Store;
-  /** For the other threads' openStore, so that they share this database as `serve` runs it. */
-  shared: SharedDatabase;
-  /** Stops the database's own threads, then closes the store. */
-  close(): Promise<void>;
-}
+export type { SharedDatabase };
 
 export interface StoreOptions {
   /** A connection of `serve`'s database, shared with its other threads (on SQLite, it then leaves WAL checkpoints to their thread). */

@@ -1,4 +1,6 @@
-import { isPostgresUrl, openStore, type ServedStore } from './openStore.js';
+import { checkDatabaseLocation } from './databaseLocation.js';
+import { isPostgresUrl, openStore } from './openStore.js';
+import type { ServedStore } from './sharedDatabase.js';
 import { serveSqliteStore } from './sqlite/servedSqliteStore.js';
 
 export type { ServedStore };
@@ -8,6 +10,7 @@ export type { ServedStore };
  * threads that write, and runs two threads of its own (servedSqliteStore.ts).
  */
 export async function serveStore(location: string, onCrash: (error: Error) => void): Promise<ServedStore> {
+  checkDatabaseLocation(location);
   if (!isPostgresUrl(location)) return serveSqliteStore(location, onCrash);
   const store = await openStore(location);
   return { store, shared: {}, close: () => store.close() };

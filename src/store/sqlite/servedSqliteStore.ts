@@ -1,4 +1,5 @@
-import { openStore, type ServedStore } from '../openStore.js';
+import type { ServedStore } from '../sharedDatabase.js';
+import { sqliteStore } from './sqliteStore.js';
 import type { WorkerThread } from '../../workerThread.js';
 import { startCheckpointThread } from './startCheckpointThread.js';
 import { startSearchIndexThread } from './startSearchIndexThread.js';
@@ -11,7 +12,7 @@ import { WriteLock } from './writeLock.js';
  */
 export async function serveSqliteStore(path: string, onCrash: (error: Error) => void): Promise<ServedStore> {
   const shared = { sqliteWriteLock: new SharedArrayBuffer(WriteLock.BYTES) };
-  const store = await openStore(path, { shared });
+  const store = sqliteStore(path, { writeLock: new WriteLock(shared.sqliteWriteLock), externalCheckpoints: true });
   const threads: WorkerThread[] = [];
   const stopThreads = async () => {
     for (const thread of [...threads].reverse()) await thread.stop();
