@@ -3,7 +3,7 @@
  * (Ajv), the error wording, the JSON Schema for editors (`direct-gateway config schema`) and the README table
  * (renderSettingsTable.ts). Each connector's settings are a section file beside the connector.
  */
-import { Type, type StaticDecode, type TObject } from '@sinclair/typebox';
+import { Type, type StaticDecode, type TObject, type TSchema } from '@sinclair/typebox';
 import { CALLBACK_CONCURRENCY, PER_ACCOUNT_CONCURRENCY, PER_HOST_CONCURRENCY } from '../callbacks/fairScheduler.js';
 import { SIMULATOR_SECTION } from '../connectors/simulator/simulatorSettings.js';
 import { SIP_SECTION } from '../connectors/sip/sipSettings.js';
@@ -42,7 +42,8 @@ function amount(units: number, description: string) {
     .Encode((units) => formatUnits(units));
 }
 
-function perChannel<T extends ReturnType<typeof amount> | ReturnType<typeof channelSetting>>(setting: (channel: Channel) => T, description: string) {
+/** One setting per channel, keyed by the channel's name. */
+function perChannel<T extends TSchema>(setting: (channel: Channel) => T, description: string) {
   const properties = Object.fromEntries(CHANNELS.map((channel) => [channel, setting(channel)])) as Record<Channel, T>;
   return section(properties, description);
 }
@@ -214,7 +215,7 @@ export const GATEWAY_CONFIG_SCHEMA = Type.Object(
 /** Every setting of the gateway, as loaded (amounts in units, see money.ts). */
 export type GatewayConfig = StaticDecode<typeof GATEWAY_CONFIG_SCHEMA>;
 
-/** The sections' checks, each given its own section. */
+/** The connector sections as [key, section] pairs, for running their checks on their own part (checks.ts). */
 export function connectorSections(): [keyof typeof CONNECTOR_SECTIONS, SettingsSection<TObject>][] {
   return Object.entries(CONNECTOR_SECTIONS) as unknown as [keyof typeof CONNECTOR_SECTIONS, SettingsSection<TObject>][];
 }
