@@ -22,11 +22,12 @@
 import type { Clock } from '../../clock.js';
 import type { CarrierEvent, Connector, ConnectorEvents, HandoffResult, InboundMessage, OutboundMessage } from '../connector.js';
 import { destinationAddress, senderAddress, type SmppAddress } from '../../smpp/addresses.js';
-import { isDeliveryReceipt, messageIdKeys, parseDeliveryReceipt, receiptOutcome } from '../../smpp/receipt.js';
-import { decodeShortMessage, segmentSms, type SegmentedSms } from '../../smpp/segmentation.js';
+import { isDeliveryReceipt, messageIdKeys, receiptOutcome } from '../../smpp/receipt.js';
+import { readMoText, readReceipt } from '../../smpp/inboundSms.js';
+import { segmentSms, type SegmentedSms } from '../../smpp/segmentation.js';
 import { validityPeriod } from '../../smpp/validityPeriod.js';
 import { MoReassembly } from '../../smpp/moReassembly.js';
-import { sarConcatenation, TLV_TAG, tlvString, type DeliverSmFields } from '../../smpp/deliverSm.js';
+import type { DeliverSmFields } from '../../smpp/deliverSm.js';
 import { ESME_ROK, ESME_RX_T_APPN } from '../../smpp/commandCodes.js';
 import type { InboundPdu } from '../../smpp/pduDispatch.js';
 import { SmppSession, type SessionMode, type SmppLogger } from '../../smpp/session.js';
@@ -266,19 +267,7 @@ export function createSmppConnector(config: SmscConfig, options: SmppConnectorOp
   }
 
   function onReceipt(fields: DeliverSmFields, events: ConnectorEvents): void {
-    const body = fields.shortMessage.length > 0 ? fields.shortMessage : (fields.tlvs.get(TLV_TAG.message_payload) ?? Buffer.alloc(0));
-    // Appendix B receipt texts are ASCII; read as GSM 03.38, '_' of `submit_date` would turn into '§'.
-    const text = decodeShortMessage(body, fields.dataCoding === 0x08 ? 0x08 : 0x03).text;
-    const receiptedMessageId = tlvString(fields.tlvs.get(TLV_TAG.receipted_message_id));
-    const messageState = fields.tlvs.get(TLV_TAG.message_state)?.[0];
-    const networkErrorCode = fields.tlvs.get(TLV_TAG.network_error_code);
-    const receipt = parseDeliveryReceipt({
-      ...(text !== '' ? { text } : {}),
-      ...(receiptedMessageId !== undefined ? { receiptedMessageId } : {}),
-      ...(messageState !== undefined ? { messageState } : {}),
-      ...(networkErrorCode !== undefined ? { networkErrorCode } : {}),
-    });
-    const detail = text !== '' ? text : `receipted_message_id:${receiptedMessageId ?? ''} message_state:${messageState ?? ''}`;
+    const { receipt, detail } = readReceipt(fields);
     if (!receipt) {
       logger?.warn({ smsc: name, receipt: detail }, 'delivery receipt names no message: answered, not reported');
       return;
@@ -292,15 +281,9 @@ export function createSmppConnector(config: SmscConfig, options: SmppConnectorOp
   }
 
   function onMo(fields: DeliverSmFields, events: ConnectorEvents): void {
-    const payload = fields.tlvs.get(TLV_TAG.message_payload);
-    const body = fields.shortMessage.length > 0 || !payload ? fields.shortMessage : payload;
-    const decoded = decodeShortMessage(body, fields.dataCoding, fields.esmClass);
-    const concatenation = decoded.concatenation ?? sarConcatenation(fields);
-    const from = fields.sourceAddr.replace(/^\+/, '');
-    const to = fields.destinationAddr;
-    const assembled = concatenation
-      ? mo.add({ from, to, ...concatenation, text: decoded.text }, performance.now())
-      : { from, to, text: decoded.text, complete: true };
+    const { sourceAddr, destinationAddr: to, text, concatenation } = readMoText(fields);
+    const from = sourceAddr.replace(/^\+/, '');
+    const assembled = concatenation ? mo.add({ from, to, ...concatenation, text }, performance.now()) : { from, to, text, complete: true };
     if (assembled) events.inbound(inbound(assembled));
   }
 
