@@ -1,7 +1,7 @@
 import { foldReports, type CallbackRow, type FoldedMessage, type ReportsFold, type TimelineNote } from '../../../domain/reportFold.js';
 import type { ReportEnvelope } from '../../../domain/reportEnvelope.js';
 import { inTransaction, type Sql, type TransactionSql } from '../connection.js';
-import { writeCarrier } from './carrierParts.js';
+import { writeCarrier } from './carrierTables.js';
 import { NeedsRead, PgFoldReads, type PgMessageState } from './foldReads.js';
 
 type Folded = FoldedMessage<PgMessageState>;

@@ -4,7 +4,7 @@ import type { PartRef, StoredPart, WaitingReport } from '../../../domain/roundPa
 import { isLowercaseUuid } from '../../../domain/messageUuid.js';
 import { toStoredMessageState, type AccountBillingRow, type MessageStateRow } from '../../rows/messageStateRow.js';
 import type { TransactionSql } from '../connection.js';
-import { bucketOf, findParts, findRefs, findWaiting, lockBuckets } from './carrierParts.js';
+import { bucketOf, findParts, findRefs, findWaiting, lockBuckets } from './carrierTables.js';
 
 /** A message as the fold reads it, with the columns a hand-off that changes nothing writes back as they were. */
 export type PgMessageState = StoredMessageState & {

@@ -2,8 +2,8 @@ import type Database from 'better-sqlite3';
 import { writeTransaction } from '../writeTransaction.js';
 import { sqliteOutboxWrites, type OutboxEvent } from '../outboxWrites.js';
 import { sqliteInsertRows } from '../insertRows.js';
-import { sqliteCarrierWrites } from './carrierParts.js';
-import { plannedByReadsOnly, sqlitePlanReports, type SqliteReportsFold } from './planReports.js';
+import { sqliteCarrierWrites } from './carrierWrites.js';
+import { plannedByReadsOnly, sqliteFoldReports, type SqliteReportsFold } from './foldReads.js';
 import type { ClaimedStates } from './claimedStates.js';
 import type { ReportEnvelope } from '../../../domain/reportEnvelope.js';
 
@@ -24,12 +24,12 @@ class StalePlan extends Error {}
  * same transaction as the change (DESIGN.md: nothing is sent that is not in the outbox first).
  *
  * The write lock is what the HTTP thread waits for, so the fold is worked out before it is taken whenever it
- * needs only reads (planReports.ts), and the transaction then writes only. Each written message must still be
+ * needs only reads (foldReads.ts), and the transaction then writes only. Each written message must still be
  * as it was read; if one is not (another writer got there in between), the transaction is rolled back and the
  * reports are folded again inside it.
  */
 export function sqliteApplyReports(db: Database.Database, options: { claimed?: ClaimedStates; beforeWrite?: () => void } = {}) {
-  const plan = sqlitePlanReports(db);
+  const fold = sqliteFoldReports(db);
   const update = db.prepare(UPDATE);
   const releaseLease = db.prepare('update messages set lease_owner = null, lease_until = null where rowid = ? and status = ?');
   const statusOf = db.prepare<[number], string>('select status from messages where rowid = ?').pluck();
@@ -67,7 +67,7 @@ export function sqliteApplyReports(db: Database.Database, options: { claimed?: C
   }
 
   const writePlanned = writeTransaction(db, write);
-  const planAndWrite = writeTransaction(db, (reports: ReportEnvelope[], now: number) => write(plan(reports), now));
+  const planAndWrite = writeTransaction(db, (reports: ReportEnvelope[], now: number) => write(fold(reports), now));
 
   return (reports: ReportEnvelope[], now: number): void => {
     if (!reports.every(plannedByReadsOnly)) {
@@ -76,7 +76,7 @@ export function sqliteApplyReports(db: Database.Database, options: { claimed?: C
       return planAndWrite(reports, now);
     }
     try {
-      const planned = plan(reports, options.claimed);
+      const planned = fold(reports, options.claimed);
       // A test plays the other writer here.
       options.beforeWrite?.();
       writePlanned(planned, now);

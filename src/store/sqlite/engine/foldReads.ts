@@ -24,7 +24,7 @@ export function plannedByReadsOnly(envelope: ReportEnvelope): boolean {
 }
 
 /** Folds a round of reports (domain/reportFold) on what SQLite reads, statement by statement. */
-export function sqlitePlanReports(db: Database.Database) {
+export function sqliteFoldReports(db: Database.Database) {
   const load = db.prepare<[string], LoadedRow>(LOAD).raw();
   const account = db.prepare<[number], AccountBillingRow>('select currency, billing_enabled from accounts where id = ?');
   const originalUrl = db.prepare<[string, string], string>('select url from short_links where message_uuid = ? and short_url = ?').pluck();
