@@ -1,3 +1,4 @@
+import type { Status } from './channels.js';
 import type { Report } from './lifecycle.js';
 import { planReport, type MessageState } from './reportPlan.js';
 import type { ReportEnvelope } from './reportEnvelope.js';
@@ -14,7 +15,10 @@ export interface StoredMessageState extends MessageState {
 
 /** What a round of reports reads; each store answers from its tables (SQLite: statements; PostgreSQL: what it prefetched). */
 export interface FoldReads<S extends StoredMessageState> extends PartReads {
-  /** The message, with its account's currency and billing; undefined when there is none. */
+  /**
+   * The message, with its account's currency and billing; undefined when there is none. The fold changes the
+   * object it is given: a store that keeps what it read (to fold a round again) gives a copy.
+   */
   message(uuid: string): S | undefined;
   /** The URL a short link of the message stands for, when it is one. */
   originalUrl(uuid: string, shortUrl: string): string | undefined;
@@ -22,9 +26,9 @@ export interface FoldReads<S extends StoredMessageState> extends PartReads {
 
 /** A message as the round leaves it. */
 export interface FoldedMessage<S extends StoredMessageState> {
-  /** As it was read, unchanged: a compare-and-set write expects to find it so. */
-  read: S;
-  /** As the reports leave it (a copy of `read`). */
+  /** What the reports change, as it was read: a compare-and-set write expects to find it so. */
+  read: { status: Status; reserved: number };
+  /** As the reports leave it (the object the store gave, changed). */
   state: S;
   /** Set when its status changed: what is written beside the state. */
   change: { errorCode: number | null; statusAt: number; messageTime: number; dueAt: number | null } | null;
@@ -34,12 +38,8 @@ export interface FoldedMessage<S extends StoredMessageState> {
   connector: string | null;
 }
 
-export interface TimelineNote {
-  uuid: string;
-  at: number;
-  kind: string;
-  detail: string;
-}
+/** A timeline row, in the order of the table's columns (a thousand a round: an array costs less than an object). */
+export type TimelineNote = [uuid: string, at: number, kind: string, detail: string];
 
 /** One callback event for the outbox, in the order the reports caused them. */
 export interface CallbackRow {
@@ -80,19 +80,20 @@ export function foldReports<S extends StoredMessageState>(reports: readonly Repo
     const { uuid } = target;
     let message = messages.get(uuid);
     if (!message) {
-      const read = reads.message(uuid);
-      if (!read) return;
-      messages.set(uuid, (message = { read, state: { ...read }, change: null, releaseLease: false, connector: null }));
+      const state = reads.message(uuid);
+      if (!state) return;
+      const read = { status: state.status, reserved: state.reserved };
+      messages.set(uuid, (message = { read, state, change: null, releaseLease: false, connector: null }));
     }
     const { state } = message;
     const report = parts.messageReport(uuid, target.part, onOriginalUrl(envelope.report, uuid, reads));
     if (report === null) {
       const detail = JSON.stringify({ source: envelope.source, part: target.part, detail: envelope.detail });
-      notes.push({ uuid, at: envelope.report.at, kind: `part_${envelope.report.kind}`, detail });
+      notes.push([uuid, envelope.report.at, `part_${envelope.report.kind}`, detail]);
       return;
     }
     const plan = planReport(state, report);
-    notes.push({ uuid, at: report.at, kind: report.kind, detail: JSON.stringify(timelineDetail(envelope, report, plan, state.status)) });
+    notes.push([uuid, report.at, report.kind, JSON.stringify(timelineDetail(envelope, report, plan, state.status))]);
     if (envelope.handoff) {
       message.releaseLease = true;
       message.connector = envelope.handoff.connector;

@@ -21,13 +21,13 @@ const update = (tx: TransactionSql, messages: Folded[]) => {
     lease_owner = null, lease_until = null
   from unnest(
     ${column((m) => m.state.uuid)}::uuid[], ${column((m) => m.state.status)}::text[],
-    ${column((m) => (m.change ? m.change.errorCode : m.read.errorCode))}::int[],
-    ${column((m) => (m.change ? m.change.statusAt : m.read.statusAt))}::bigint[], ${column((m) => m.state.sentAt)}::bigint[],
-    ${column((m) => (m.change ? m.change.messageTime : m.read.messageTime))}::bigint[], ${column((m) => m.state.reserved)}::bigint[],
+    ${column((m) => (m.change ? m.change.errorCode : m.state.errorCode))}::int[],
+    ${column((m) => (m.change ? m.change.statusAt : m.state.statusAt))}::bigint[], ${column((m) => m.state.sentAt)}::bigint[],
+    ${column((m) => (m.change ? m.change.messageTime : m.state.messageTime))}::bigint[], ${column((m) => m.state.reserved)}::bigint[],
     ${column((m) => price(m)?.total ?? null)}::bigint[], ${column((m) => price(m)?.currency ?? null)}::text[],
     ${column((m) => price(m)?.parts ?? null)}::int[], ${column((m) => { const p = price(m); return p === null ? null : p.final ? 't' : 'f'; })}::text[],
-    ${column((m) => (m.change ? m.change.dueAt : m.read.dueAt))}::bigint[],
-    ${column((m) => (m.change ? (m.connector ?? m.read.connector) : m.read.connector))}::text[]
+    ${column((m) => (m.change ? m.change.dueAt : m.state.dueAt))}::bigint[],
+    ${column((m) => (m.change ? (m.connector ?? m.state.connector) : m.state.connector))}::text[]
   ) as v (uuid, status, error_code, status_at, sent_at, message_time, reserved, price_total, price_currency, price_parts,
     price_final, due_at, connector)
   where m.uuid = v.uuid and m.uuid = any(${column((m) => m.state.uuid)}::uuid[])`;
@@ -36,8 +36,8 @@ const update = (tx: TransactionSql, messages: Folded[]) => {
 /** One timeline row per report, in report order, in one statement. */
 const addNotes = (tx: TransactionSql, notes: TimelineNote[]) => tx`
   insert into message_events (message_uuid, at, kind, detail)
-  select * from unnest(${notes.map((n) => n.uuid)}::uuid[], ${notes.map((n) => n.at)}::bigint[],
-    ${notes.map((n) => n.kind)}::text[], ${notes.map((n) => n.detail)}::text[])`;
+  select * from unnest(${notes.map((n) => n[0])}::uuid[], ${notes.map((n) => n[1])}::bigint[],
+    ${notes.map((n) => n[2])}::text[], ${notes.map((n) => n[3])}::text[])`;
 
 /** The callback events the changes cause, in the same transaction as the changes (the outbox). */
 const addCallbackEvents = (tx: TransactionSql, rows: CallbackRow[], now: number) => tx`

@@ -111,11 +111,12 @@ export class PgFoldReads implements FoldReads<PgMessageState> {
     ]);
   }
 
+  /** A copy: the fold changes it, and a round folded again must start from the row as read. */
   message(uuid: string): PgMessageState | undefined {
     if (!isLowercaseUuid(uuid)) return undefined;
     const row = this.rows.get(uuid);
     if (row === undefined) throw new NeedsRead(() => this.load([uuid]));
-    return row ?? undefined;
+    return row === null ? undefined : { ...row };
   }
 
   originalUrl(uuid: string, shortUrl: string): string | undefined {

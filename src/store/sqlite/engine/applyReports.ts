@@ -45,15 +45,15 @@ export function sqliteApplyReports(db: Database.Database, options: { claimed?: C
             state.status, change.errorCode, change.statusAt, state.sentAt, change.messageTime, state.reserved,
             state.price?.total ?? null, state.price?.currency ?? null, state.price?.parts ?? null,
             state.price === null ? null : state.price.final ? 1 : 0, change.dueAt, connector,
-            read.rowid, read.status, read.reserved, read.readPriceTotal, read.readPriceFinal,
+            state.rowid, read.status, read.reserved, state.readPriceTotal, state.readPriceFinal,
           ).changes === 1
         : release
-          ? releaseLease.run(read.rowid, read.status).changes === 1
-          : statusOf.get(read.rowid) === read.status;
+          ? releaseLease.run(state.rowid, read.status).changes === 1
+          : statusOf.get(state.rowid) === read.status;
       if (!unchanged) throw new StalePlan();
     }
     carrier(fold.carrier, now);
-    insertNotes(fold.notes.map((n) => [n.uuid, n.at, n.kind, n.detail]));
+    insertNotes(fold.notes);
     // Grouped per account and URL, in order: full deliveries are formed at once.
     const groups = new Map<string, { accountId: number; url: string; events: OutboxEvent[] }>();
     for (const { accountId, url, uuid, payload } of fold.callbacks) {
