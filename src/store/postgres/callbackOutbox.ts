@@ -150,11 +150,12 @@ interface ClaimedRow {
  * node is claiming right now is skipped, so two senders never hold the same delivery. The pick locks what it
  * returns after checking the guard on the latest version, so the update needs only the ids (by primary key).
  */
+// Ties in id order (time-ordered ids: the older first); without it PostgreSQL returns equal times in heap order.
 const claim = (sql: Sql, now: number, leaseUntil: number, limit: number) => sql<ClaimedRow[]>`
   update callback_deliveries set lease_until = ${leaseUntil}
   where id = any(array(select id from callback_deliveries
                        where state = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until <= ${now})
-                       order by next_attempt_at limit ${limit}
+                       order by next_attempt_at, id limit ${limit}
                        for update skip locked))
   returning id, account_id, url, body, message_uuids, attempts, first_attempt_at, next_attempt_at,
     (select signing_secret from accounts where accounts.id = callback_deliveries.account_id) as signing_secret`;

@@ -116,7 +116,7 @@ function claimDue(db: Database.Database) {
     `update callback_deliveries set lease_until = @leaseUntil
      where id in (select id from callback_deliveries
                   where state = 'pending' and next_attempt_at <= @now and (lease_until is null or lease_until <= @now)
-                  order by next_attempt_at limit @limit)
+                  order by next_attempt_at, id limit @limit)
      returning id, account_id, url, attempts, first_attempt_at,
        (select signing_secret from accounts where accounts.id = callback_deliveries.account_id) as signing_secret`,
   );
