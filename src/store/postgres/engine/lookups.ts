@@ -1,22 +1,7 @@
-import type { Channel } from '../../../domain/channels.js';
-import type { MessageContent } from '../../../domain/message.js';
+import { toInFlightMessage, type InFlightRow } from '../../rows/outboundRow.js';
 import type { EngineRepository } from '../../store.js';
 import type { Sql } from '../connection.js';
 import { isLowercaseUuid } from '../../../domain/messageUuid.js';
-
-interface InFlightRow {
-  uuid: string;
-  account_id: number;
-  channel_type: string;
-  sender_name: string;
-  destination: string;
-  content: string;
-  total_parts: number;
-  expires_at: number;
-  sent_at: number;
-  status: 'sent' | 'delivered';
-  connector: string | null;
-}
 
 const stopped = (sql: Sql, uuids: string[]) => sql<{ uuid: string }[]>`
   select uuid from messages where uuid = any(${uuids}::uuid[]) and stop_requested`;
@@ -47,19 +32,7 @@ export function pgEngineLookups(sql: Sql): Pick<EngineRepository, 'stopRequested
       return (await expiring(sql, now, limit)).map((r) => r.uuid);
     },
     async inFlight(filter) {
-      return (await inFlight(sql, filter)).map((r) => ({
-        uuid: r.uuid,
-        accountId: Number(r.account_id),
-        channelType: r.channel_type as Channel,
-        senderName: r.sender_name,
-        destination: r.destination,
-        content: JSON.parse(r.content) as MessageContent,
-        totalParts: r.total_parts,
-        expiresAt: Number(r.expires_at),
-        sentAt: Number(r.sent_at),
-        status: r.status,
-        connector: r.connector,
-      }));
+      return (await inFlight(sql, filter)).map(toInFlightMessage);
     },
   };
 }

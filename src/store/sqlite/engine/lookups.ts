@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Channel } from '../../../domain/channels.js';
-import type { MessageContent } from '../../../domain/message.js';
+import { toInFlightMessage, type InFlightRow } from '../../rows/outboundRow.js';
 import type { EngineRepository } from '../../store.js';
 
 /** The engine's small reads: stop requests, expiries, in-flight messages. */
@@ -11,7 +10,7 @@ export function sqliteEngineLookups(db: Database.Database): Pick<EngineRepositor
   const expiring = db.prepare<[number, number], { uuid: string }>(
     `select uuid from messages where due_at <= ? and status in ('sent', 'delivered') order by due_at limit ?`,
   );
-  const inFlight = db.prepare<{ connector: string | null; sentBefore: number | null }, Record<string, unknown>>(
+  const inFlight = db.prepare<{ connector: string | null; sentBefore: number | null }, InFlightRow>(
     `select uuid, account_id, channel_type, sender_name, destination, content, total_parts, expires_at, sent_at,
        status, connector
      from messages where due_at is not null and status in ('sent', 'delivered')
@@ -25,19 +24,7 @@ export function sqliteEngineLookups(db: Database.Database): Pick<EngineRepositor
       return expiring.all(now, limit).map((r) => r.uuid);
     },
     async inFlight(filter) {
-      return inFlight.all({ connector: filter?.connector ?? null, sentBefore: filter?.sentBefore ?? null }).map((r) => ({
-        uuid: r.uuid as string,
-        accountId: r.account_id as number,
-        channelType: r.channel_type as Channel,
-        senderName: r.sender_name as string,
-        destination: r.destination as string,
-        content: JSON.parse(r.content as string) as MessageContent,
-        totalParts: r.total_parts as number,
-        expiresAt: r.expires_at as number,
-        sentAt: r.sent_at as number,
-        status: r.status as 'sent' | 'delivered',
-        connector: r.connector as string | null,
-      }));
+      return inFlight.all({ connector: filter?.connector ?? null, sentBefore: filter?.sentBefore ?? null }).map(toInFlightMessage);
     },
   };
 }
