@@ -10,8 +10,11 @@ export type { ServedStore };
  * threads that write, and runs two threads of its own (servedSqliteStore.ts).
  */
 export async function serveStore(location: string, onCrash: (error: Error) => void): Promise<ServedStore> {
+  if (isPostgresUrl(location)) {
+    const store = await openStore(location);
+    return { store, shared: {}, close: () => store.close() };
+  }
+  // What openStore checks first: SQLite is opened here without it.
   checkDatabaseLocation(location);
-  if (!isPostgresUrl(location)) return serveSqliteStore(location, onCrash);
-  const store = await openStore(location);
-  return { store, shared: {}, close: () => store.close() };
+  return serveSqliteStore(location, onCrash);
 }
