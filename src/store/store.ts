@@ -13,6 +13,7 @@ import type { ShortLink } from '../domain/shortLinks.js';
 import type { UnmatchedInbound } from '../domain/inboundRouting.js';
 import type { StopCode } from '../domain/stop.js';
 import type { ReportEnvelope } from '../domain/reportEnvelope.js';
+import type { WhatsAppStateRepository } from './whatsappState.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -27,6 +28,7 @@ export interface Store {
   readonly idempotency: IdempotencyRepository;
   readonly engine: EngineRepository;
   readonly callbacks: CallbackOutbox;
+  readonly whatsapp: WhatsAppStateRepository;
   close(): Promise<void>;
 }
 

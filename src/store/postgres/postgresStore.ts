@@ -18,6 +18,7 @@ import { pgStop } from './messages/stop.js';
 import { pgStoreInbound, pgUnmatchedInbound } from './messages/storeInbound.js';
 import { migratePostgres } from './schema.js';
 import { pgSenders } from './senders.js';
+import { pgWhatsAppState } from './whatsappState.js';
 
 /**
  * The store on PostgreSQL: any number of nodes share one database. Opening it brings the schema up to date
@@ -63,6 +64,7 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
     },
     engine: pgEngine(sql),
     callbacks: pgCallbackOutbox(sql),
+    whatsapp: pgWhatsAppState(sql),
     async close() {
       await idempotencyOwner.close();
       await sql.end({ timeout: 5 });

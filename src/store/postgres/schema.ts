@@ -245,6 +245,44 @@ const MIGRATIONS: string[] = [
   create sequence idempotency_owner_ids as integer;
   alter table idempotency_keys add column owner_id integer, add column claim_token text;
   `,
+  // WhatsApp state beside the messages, as in SQLite (sqlite/schema.ts, the same migration): the template registry
+  // and its syncs, subscribers' last messages, paused senders, and the platform ids of inbound messages, whose
+  // primary key is what lets two nodes given one redelivered message store it once.
+  `
+  create table whatsapp_templates (
+    waba_id text not null,
+    name text collate "C" not null,
+    language text collate "C" not null,
+    id text not null,
+    status text not null,
+    category text not null,
+    body_parameters integer not null,
+    primary key (waba_id, name, language)
+  );
+  create index whatsapp_templates_by_id on whatsapp_templates (waba_id, id);
+  create table whatsapp_template_syncs (
+    waba_id text primary key,
+    synced_at bigint not null
+  );
+  create table whatsapp_subscriber_messages (
+    phone_number_id text not null,
+    subscriber text not null,
+    last_message_at bigint not null,
+    primary key (phone_number_id, subscriber)
+  );
+  create table whatsapp_paused_senders (
+    sender_name text collate "C" primary key,
+    reason text not null,
+    paused_at bigint not null
+  );
+  create table inbound_platform_ids (
+    channel_type text not null,
+    platform_id text not null,
+    message_uuid uuid,
+    at bigint not null,
+    primary key (channel_type, platform_id)
+  );
+  `,
 ];
 
 /** Any constant will do: every node must take the same advisory lock before it looks at the schema. */

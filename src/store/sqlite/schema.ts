@@ -242,6 +242,46 @@ const MIGRATIONS: string[] = [
   alter table idempotency_keys add column owner text;
   alter table idempotency_keys add column claim_token text;
   `,
+  // WhatsApp state beside the messages (store/whatsappState.ts): the template registry of each WABA, with the time of
+  // its last sync apart (a sync that finds no templates still happened), the last message of each subscriber to each
+  // of our numbers (the 24-hour window), and the senders the circuit breaker paused.
+  // inbound_platform_ids makes a platform's redelivery (a retried webhook) give the first message's uuid again;
+  // message_uuid null marks one that went to inbound_unmatched. at is the message's time, for a later purge.
+  `
+  create table whatsapp_templates (
+    waba_id text not null,
+    name text not null,
+    language text not null,
+    id text not null,
+    status text not null,
+    category text not null,
+    body_parameters integer not null,
+    primary key (waba_id, name, language)
+  ) without rowid;
+  create index whatsapp_templates_by_id on whatsapp_templates (waba_id, id);
+  create table whatsapp_template_syncs (
+    waba_id text primary key,
+    synced_at integer not null
+  ) without rowid;
+  create table whatsapp_subscriber_messages (
+    phone_number_id text not null,
+    subscriber text not null,
+    last_message_at integer not null,
+    primary key (phone_number_id, subscriber)
+  ) without rowid;
+  create table whatsapp_paused_senders (
+    sender_name text primary key,
+    reason text not null,
+    paused_at integer not null
+  ) without rowid;
+  create table inbound_platform_ids (
+    channel_type text not null,
+    platform_id text not null,
+    message_uuid text,
+    at integer not null,
+    primary key (channel_type, platform_id)
+  ) without rowid;
+  `,
 ];
 
 /** Applies the migrations not yet applied, up to `through` (all of them unless a test stops earlier). */

@@ -29,6 +29,7 @@ import { sqliteReschedule } from './engine/reschedule.js';
 import { sqliteNotes } from './engine/notes.js';
 import { sqliteTimeline } from './messages/timeline.js';
 import { sqliteSenders } from './senders.js';
+import { sqliteWhatsAppState } from './whatsappState.js';
 
 /** With a checkpoint thread, the writers' own checkpoints are only a bound on the WAL should that thread fall behind (~400 MB). */
 const FALLBACK_AUTOCHECKPOINT_PAGES = 100_000;
@@ -173,6 +174,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
       note: sqliteNotes(db),
     },
     callbacks: sqliteCallbackOutbox(db),
+    whatsapp: sqliteWhatsAppState(db),
     async close() {
       idempotencyOwner.close();
       wal.close();

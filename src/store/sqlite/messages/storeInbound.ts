@@ -5,11 +5,13 @@ import { inboundOwner, type AccountRef, type UnmatchedInbound } from '../../../d
 import { countSmsParts } from '../../../domain/smsParts.js';
 import { newMessageId } from '../../messageIds.js';
 import { toUnmatchedInbound, type UnmatchedInboundRow } from '../../rows/unmatchedInboundRow.js';
+import { writeTransaction } from '../writeTransaction.js';
 
 /**
  * Stores a mobile-originated message (direction inbound; spec Open point 2) for the account domain/inboundRouting.ts
  * chooses. senderName is the subscriber's number and destination the address it was sent to; it is final at once.
  * A message with no single owner goes to inbound_unmatched instead; then the result is null.
+ * A message with a platform id already stored gives what its first delivery gave, and stores nothing.
  */
 export function sqliteStoreInbound(db: Database.Database) {
   const accountByName = db.prepare<[string], AccountRef>('select id, name from accounts where name = ?');
@@ -28,7 +30,12 @@ export function sqliteStoreInbound(db: Database.Database) {
   const insertUnmatched = db.prepare(`
     insert into inbound_unmatched (channel_type, from_address, to_address, text, received_at, reason, candidates)
     values (?, ?, ?, ?, ?, ?, ?)`);
-  return (message: InboundMessage): string | null => {
+  const seenPlatformId = db.prepare<[string, string], { message_uuid: string | null }>(
+    'select message_uuid from inbound_platform_ids where channel_type = ? and platform_id = ?',
+  );
+  const insertPlatformId = db.prepare('insert into inbound_platform_ids (channel_type, platform_id, message_uuid, at) values (?, ?, ?, ?)');
+
+  const store = (message: InboundMessage): string | null => {
     const named = message.accountName === null ? null : { name: message.accountName, found: accountByName.get(message.accountName) ?? null };
     const owner = inboundOwner(named, named === null ? accountsBySender.all(message.channelType, message.to) : []);
     if ('unmatched' in owner) {
@@ -50,6 +57,17 @@ export function sqliteStoreInbound(db: Database.Database) {
     });
     return uuid;
   };
+
+  // One write transaction: the look-up of the platform id and the insert cannot be split by another writer.
+  return writeTransaction(db, (message: InboundMessage): string | null => {
+    const { platformId } = message;
+    if (platformId === undefined) return store(message);
+    const seen = seenPlatformId.get(message.channelType, platformId);
+    if (seen) return seen.message_uuid;
+    const uuid = store(message);
+    insertPlatformId.run(message.channelType, platformId, uuid, message.at);
+    return uuid;
+  });
 }
 
 /** The newest first. */
