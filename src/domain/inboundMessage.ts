@@ -11,4 +11,9 @@ export interface InboundMessage {
   at: number;
   /** Which account receives it, when the connector's configuration says so. */
   accountName: string | null;
+  /**
+   * The platform's id of the message (WhatsApp's wamid), when it has one: a platform that delivers it again (a
+   * webhook retried) gives the same stored message, never a second one.
+   */
+  platformId?: string;
 }
