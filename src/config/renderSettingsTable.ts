@@ -65,7 +65,8 @@ function splitAround(text: string, part: GeneratedPart): [string, string] {
 function settingRows(object: TSchema, prefix: string): string[][] {
   return Object.entries(object['properties'] as Record<string, TSchema>).flatMap(([key, schema]) => {
     const path = `${prefix}${key}`;
-    if (schema['type'] === 'object') return settingRows(schema, `${path}.`);
+    // A map (keys of the user's choosing, e.g. country codes) is one row; a group is a row per key.
+    if (schema['type'] === 'object' && schema['properties'] !== undefined) return settingRows(schema, `${path}.`);
     const row = [code(path), typeLabel(schema), defaultOf(schema, object, key), sourcesOf(path), cell(String(schema['description'] ?? ''))];
     const items = schema['items'] as TSchema | undefined;
     return items?.['type'] === 'object' ? [row, ...settingRows(items, `${path}[].`)] : [row];
@@ -84,6 +85,8 @@ function typeLabel(schema: TSchema): string {
       return integerRange(schema);
     case 'string':
       return schema['maxLength'] === undefined ? 'string' : `string of ${schema['minLength'] ?? 0}–${schema['maxLength']}`;
+    case 'object':
+      return 'object';
     case 'array':
       return schema['items']['type'] === 'object' ? 'list of objects' : `list of ${typeLabel(schema['items'])}`;
     default:

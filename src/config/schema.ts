@@ -8,17 +8,21 @@ import { CALLBACK_CONCURRENCY, PER_ACCOUNT_CONCURRENCY, PER_HOST_CONCURRENCY } f
 import { SIMULATOR_SECTION } from '../connectors/simulator/simulatorSettings.js';
 import { SIP_SECTION } from '../connectors/sip/sipSettings.js';
 import { SMPP_SECTION } from '../connectors/smpp/smppSettings.js';
+import { WHATSAPP_SECTION } from '../connectors/whatsapp/whatsappSettings.js';
 import { CHANNELS, type Channel } from '../domain/channels.js';
-import { CURRENCY_PATTERN, formatUnits, parseAmount } from '../domain/money.js';
+import { CURRENCY_PATTERN } from '../domain/money.js';
 import { DEFAULT_PRICES } from '../domain/prices.js';
 import type { SettingsSection } from './section.js';
-import { integer, nonEmptyText, oneOf, port, section, trueOrFalse } from './settingTypes.js';
+import { amount, integer, nonEmptyText, oneOf, port, section, trueOrFalse } from './settingTypes.js';
+
+export { AMOUNT_MESSAGE } from './settingTypes.js';
 
 /** Each connector's settings, under its own key. A new connector adds its section file and one line here. */
 export const CONNECTOR_SECTIONS = {
   simulator: SIMULATOR_SECTION,
   sip: SIP_SECTION,
   smpp: SMPP_SECTION,
+  whatsapp: WHATSAPP_SECTION,
 };
 
 type SchemasOf<T extends Record<string, { schema: TObject }>> = { [K in keyof T]: T[K]['schema'] };
@@ -28,19 +32,11 @@ function schemasOf<T extends Record<string, { schema: TObject }>>(sections: T): 
 }
 
 /** Built-in connectors; an SMSC of `smpp.smscs` is the connector `smpp:<its name>`. */
-export const CONNECTOR_NAMES = ['simulator', 'sip'] as const;
+export const CONNECTOR_NAMES = ['simulator', 'sip', 'whatsapp'] as const;
 export type ConnectorName = (typeof CONNECTOR_NAMES)[number] | `smpp:${string}`;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export const AMOUNT_MESSAGE = 'must be a non-negative amount with at most 4 decimals, e.g. "2.50"';
-
-/** An amount as the file writes it ("2.50" or 2.5), as units once loaded; money.ts's parseAmount is checked in checks.ts. */
-function amount(units: number, description: string) {
-  return Type.Transform(Type.Union([Type.String(), Type.Number()], { default: formatUnits(units), description, docType: 'amount ≥ 0', errorMessage: AMOUNT_MESSAGE }))
-    .Decode((value) => parseAmount(value) as number)
-    .Encode((units) => formatUnits(units));
-}
 
 /** One setting per channel, keyed by the channel's name. */
 function perChannel<T extends TSchema>(setting: (channel: Channel) => T, description: string) {
@@ -55,8 +51,8 @@ function channelSetting(channel: Channel) {
   const choices = [...CONNECTOR_NAMES.map((name) => Type.Literal(name)), SMPP_CONNECTOR];
   const connector = Type.Unsafe<ConnectorName>(Type.Union(choices, {
     default: 'simulator',
-    docType: '`"simulator"` `"sip"` `"smpp:<name>"`',
-    description: `Which connector delivers ${channel}. \`sip\` carries VOICECODE and FLASHCALL ([SIP](#voicecode-and-flashcall-over-sip)); \`smpp:<name>\` carries SMS to the SMSC of \`smpp.smscs\` with that name ([SMPP](#sms-over-smpp)).`,
+    docType: '`"simulator"` `"sip"` `"whatsapp"` `"smpp:<name>"`',
+    description: `Which connector delivers ${channel}. \`sip\` carries VOICECODE and FLASHCALL ([SIP](#voicecode-and-flashcall-over-sip)); \`whatsapp\` carries WHATSAPP ([WhatsApp](#whatsapp-over-the-cloud-api)); \`smpp:<name>\` carries SMS to the SMSC of \`smpp.smscs\` with that name ([SMPP](#sms-over-smpp)).`,
     errorMessage: `must be one of ${CONNECTOR_NAMES.join(', ')} or smpp:<SMSC name>`,
   }));
   return section({ connector }, `How ${channel} is delivered.`);

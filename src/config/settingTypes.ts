@@ -3,6 +3,7 @@
  * (`errorMessage`, read by errors.ts) and, where the README should say more than the JSON type, `docType`.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { formatUnits, parseAmount } from '../domain/money.js';
 
 /** What every setting states: the README's text for it, and its default when it has one. */
 export interface SettingDoc<T> {
@@ -46,4 +47,14 @@ export function oneOf<const T extends readonly string[]>(values: T, doc: Setting
 /** A group of settings: a JSON object with only these keys, each filled with its default when absent. */
 export function section<T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) {
   return Type.Object(properties, { additionalProperties: false, default: {}, description });
+}
+
+export const AMOUNT_MESSAGE = 'must be a non-negative amount with at most 4 decimals, e.g. "2.50"';
+
+/** An amount as the file writes it ("2.50" or 2.5), as units once loaded; money.ts's parseAmount is checked in checks.ts. */
+export function amount(units: number | undefined, description: string) {
+  const doc = { ...(units === undefined ? {} : { default: formatUnits(units) }), description, docType: 'amount ≥ 0', errorMessage: AMOUNT_MESSAGE };
+  return Type.Transform(Type.Union([Type.String(), Type.Number()], doc))
+    .Decode((value) => parseAmount(value) as number)
+    .Encode((units) => formatUnits(units));
 }

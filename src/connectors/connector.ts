@@ -21,9 +21,16 @@ export type HandoffResult =
   /**
    * Handed to the network: the message is `sent`. `carrierRefs` lets late reports find it again: one entry
    * per part the network accepted (an SMS may have several), each the lookup keys of that part's network id
-   * (several notations of one id, e.g. hex and decimal; the exact text first).
+   * (several notations of one id, e.g. hex and decimal; the exact text first). `price`: the connector's own
+   * price of this hand-off, in units of the account's currency (WhatsApp: by template category and country);
+   * without it, the price table's.
    */
-  | { kind: 'sent'; carrierRefs?: string[][]; detail?: string }
+  | { kind: 'sent'; carrierRefs?: string[][]; detail?: string; price?: number }
+  /**
+   * The network took the message and said at once that it cannot be delivered (WhatsApp: no account on the
+   * platform): `sent`, at no price, then `undelivered` with this code (§13).
+   */
+  | { kind: 'undelivered'; errorCode: number; detail?: string }
   /** Refused before hand-off: the message is `unsent` with this code (§13). */
   | { kind: 'refused'; errorCode: number; detail?: string }
   /** Temporarily impossible (throttled, no capacity): stays `sending`, tried again later. */

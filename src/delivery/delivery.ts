@@ -19,7 +19,7 @@ export function createDelivery(store: Store, config: GatewayConfig, clock: Clock
   const engine = createEngine({
     store,
     clock,
-    connectors: buildConnectors(config, clock, logger),
+    connectors: buildConnectors(config, clock, logger, store.whatsapp),
     prices: config.prices,
     ...config.engine,
     logger,

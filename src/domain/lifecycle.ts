@@ -7,9 +7,10 @@ export type Report =
   | { kind: 'sent'; at: number; price: number }
   /** Not handed off: refused, stopped (606) or expired before hand-off (605). */
   | { kind: 'unsent'; at: number; errorCode: number }
-  | { kind: 'delivered'; at: number }
-  | { kind: 'undelivered'; at: number; errorCode: number | null }
-  | { kind: 'read'; at: number }
+  /** `price`: what the platform says the message costs, when it says so with its outcome (WhatsApp's pricing). */
+  | { kind: 'delivered'; at: number; price?: number }
+  | { kind: 'undelivered'; at: number; errorCode: number | null; price?: number }
+  | { kind: 'read'; at: number; price?: number }
   | { kind: 'unread'; at: number }
   /** The lifetime ended (spec §5.7); what it means depends on the status at that moment. */
   | { kind: 'expired'; at: number }

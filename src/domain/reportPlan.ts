@@ -74,7 +74,10 @@ export function planReport(state: MessageState, report: Report): ReportPlan {
       plan.reservedDelta = -state.reserved;
       plan.reserved = 0;
     } else if ((change.status === 'delivered' || change.status === 'undelivered') && plan.price && !plan.price.final) {
-      plan.price = { ...plan.price, final: true };
+      // The platform's own price, when its report names one, replaces the one charged at hand-off.
+      const total = 'price' in report && report.price !== undefined ? report.price : plan.price.total;
+      if (state.billingEnabled) plan.balanceDelta += plan.price.total - total;
+      plan.price = { ...plan.price, total, final: true };
       addCallback(priceCallback(state, plan.price, change.at));
     }
   }

@@ -5,18 +5,24 @@ import type { Connector } from '../connectors/connector.js';
 import { createSimulatorConnector } from '../connectors/simulator/simulatorConnector.js';
 import { createSipConnector } from '../connectors/sip/sipConnector.js';
 import { createSmppConnector } from '../connectors/smpp/smppConnector.js';
+import { createWhatsAppConnector, type WhatsAppStateView } from '../connectors/whatsapp/whatsappConnector.js';
 
 /** One connector instance per configured name, shared by the channels that use it. */
 export function buildConnectors(
   config: GatewayConfig,
   clock: Clock,
-  logger?: { info(detail: object, message: string): void; warn(detail: object, message: string): void },
+  logger?: { info(detail: object, message: string): void; warn(detail: object, message: string): void; error(detail: object, message: string): void },
+  /** The shared WhatsApp state (the store's `whatsapp`), for the WhatsApp connector. */
+  whatsappState?: WhatsAppStateView,
 ): Map<Channel, Connector> {
   const instances = new Map<ConnectorName, Connector>();
   const create = (name: ConnectorName): Connector => {
     switch (name) {
       case 'simulator':
         return createSimulatorConnector({ ...config.simulator, clock });
+      case 'whatsapp':
+        if (!whatsappState) throw new Error('the whatsapp connector needs the WhatsApp state');
+        return createWhatsAppConnector({ config: config.whatsapp, state: whatsappState, clock, ...(logger ? { logger } : {}) });
       case 'sip':
         return createSipConnector({ sip: config.sip, voice: config.voice, clock, ...(logger ? { logger } : {}) });
       default: {

@@ -112,9 +112,12 @@ export function createEngine(options: EngineOptions) {
         uuid: message.uuid,
         source: connector.name,
         ...detail,
-        report: { kind: 'sent', at, price: estimatePrice(message, options.prices) },
+        report: { kind: 'sent', at, price: result.price ?? estimatePrice(message, options.prices) },
         handoff: { connector: connector.name, carrierRefs: result.carrierRefs ?? [] },
       });
+    } else if (result.kind === 'undelivered') {
+      outcomes.report({ uuid: message.uuid, source: connector.name, report: { kind: 'sent', at, price: 0 }, handoff: { connector: connector.name, carrierRefs: [] } });
+      outcomes.report({ uuid: message.uuid, source: connector.name, ...detail, report: { kind: 'undelivered', at, errorCode: result.errorCode } });
     } else if (result.kind === 'refused') {
       outcomes.report({ uuid: message.uuid, source: connector.name, ...detail, report: { kind: 'unsent', at, errorCode: result.errorCode } });
     } else {

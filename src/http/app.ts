@@ -8,6 +8,7 @@ import { authenticate, type AuthPolicy, type Principal } from './authenticate.js
 import { clientErrorHandler } from './clientErrors.js';
 import { installConnectionGate, type ConnectionGate } from './connectionGate.js';
 import { bodyHash } from './idempotency.js';
+import { whatsappWebhookRoutes } from './routes/whatsappWebhooks.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './jsonDepth.js';
 import { listeningOrigin } from './origin.js';
 import { repeatedQuery } from './repeatedQuery.js';
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(messageRoutes, { ...deps, shortLinkBase, prefix: API_PREFIX });
   await app.register(accountRoutes, { ...deps, prefix: API_PREFIX });
   await app.register(flashcallConversionRoutes, { ...deps, prefix: API_PREFIX });
+  await app.register(whatsappWebhookRoutes, deps);
   return app;
 }
 
