@@ -11,6 +11,7 @@ import { registerSendersCommands } from './cli/senders.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTokensCommands } from './cli/tokens.js';
 import { registerVoiceCommands } from './cli/voice.js';
+import { registerWhatsAppCommands } from './cli/whatsapp.js';
 import { registerMigrateCommand } from './cli/migrate.js';
 import { ConfigError } from './configLoad.js';
 import { UnusableDatabaseError } from './store/unusableDatabaseError.js';
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   registerBlocklistCommands(program);
   registerInboundCommands(program);
   registerVoiceCommands(program);
+  registerWhatsAppCommands(program);
   registerMigrateCommand(program);
   registerConfigCommands(program);
   throwInsteadOfExiting(program);

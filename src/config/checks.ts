@@ -44,7 +44,20 @@ const GENERAL_CHECKS: SettingsCheck<FileSettings>[] = [
       return [{ path, text: `${path} is ${connector}, but smpp.smscs has no SMSC named "${connector.slice(5)}"` }];
     });
   },
+  /** Each connector carries only the channels it knows how to deliver. */
+  function connectorsCarryTheirChannels({ channels }, isValid) {
+    if (!isValid('channels')) return [];
+    return Object.entries(channels).flatMap(([channel, { connector }]) => {
+      const carries = CARRIED_BY[connector.startsWith('smpp:') ? 'smpp' : connector];
+      if (carries === undefined || carries.includes(channel)) return [];
+      const path = `channels.${channel}.connector`;
+      return [{ path, text: `${path} is ${connector}, which delivers only ${carries.join(' and ')}` }];
+    });
+  },
 ];
+
+/** The channels of each connector that is not for all of them (the simulator is). */
+const CARRIED_BY: Record<string, readonly string[] | undefined> = { sip: ['VOICECODE', 'FLASHCALL'], smpp: ['SMS'], whatsapp: ['WHATSAPP'] };
 
 function isHttpUrl(text: string): boolean {
   try {

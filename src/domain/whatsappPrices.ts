@@ -8,7 +8,7 @@ export type CategoryPrices = Record<PricingCategory, Units>;
 
 /** Prices per category, with other prices for some destination countries (ISO 3166-1 alpha-2). */
 export interface WhatsAppPriceTable {
-  default: CategoryPrices;
+  standard: CategoryPrices;
   byCountry: Record<string, Partial<CategoryPrices>>;
 }
 
@@ -29,5 +29,5 @@ export function whatsappPrice(
   billing: { billable?: boolean | undefined; type?: string | undefined } = {},
 ): Units {
   if (billing.billable === false || (billing.type !== undefined && billing.type.startsWith('free_'))) return 0;
-  return (country === null ? undefined : table.byCountry[country]?.[category]) ?? table.default[category];
+  return (country === null ? undefined : table.byCountry[country]?.[category]) ?? table.standard[category];
 }

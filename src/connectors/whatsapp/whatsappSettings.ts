@@ -64,7 +64,7 @@ const WHATSAPP_SETTINGS = section(
     }),
     prices: section(
       {
-        default: categoryPrices(true, 'The prices of every destination country not in `byCountry`.'),
+        standard: categoryPrices(true, 'The prices of every destination country not in `byCountry`.'),
         byCountry: Type.Record(Type.String({ pattern: '^[A-Z]{2}$' }), categoryPrices(false), {
           default: {},
           description: 'Other prices for some destination countries, by ISO 3166-1 alpha-2 code, e.g. `{"IN": {"marketing": "0.90"}}`.',
@@ -92,9 +92,9 @@ export const WHATSAPP_SECTION: SettingsSection<typeof WHATSAPP_SETTINGS> = {
   checks: [
     function pricesAreAmounts(whatsapp, isValid: IsValid) {
       if (!isValid('whatsapp.prices')) return [];
-      const { prices } = whatsapp as unknown as { prices: { default: Record<string, unknown>; byCountry: Record<string, Record<string, unknown>> } };
+      const { prices } = whatsapp as unknown as { prices: { standard: Record<string, unknown>; byCountry: Record<string, Record<string, unknown>> } };
       return [
-        ...amountProblems(prices.default, 'whatsapp.prices.default'),
+        ...amountProblems(prices.standard, 'whatsapp.prices.standard'),
         ...Object.entries(prices.byCountry).flatMap(([country, row]) => amountProblems(row, `whatsapp.prices.byCountry.${country}`)),
       ];
     },
