@@ -7,6 +7,7 @@ import { benchSipCalls } from './sipCalls.js';
 import { benchSmpp } from './smpp.js';
 import { benchSmsEndToEnd } from './smsEndToEnd.js';
 import { benchTts } from './tts.js';
+import { benchWhatsApp } from './whatsapp.js';
 
 /** `npm run bench`: every performance figure the issues ask for, printed; never part of `npm test`. */
 const ingest = await benchIngest();
@@ -26,3 +27,5 @@ console.log();
 await benchRtp();
 console.log();
 await benchSipCalls();
+console.log();
+await benchWhatsApp();
