@@ -252,3 +252,20 @@ test('planReport does not modify the state it is given', () => {
   planReport(state, { kind: 'delivered', at: AT });
   assert.deepEqual(state, copy);
 });
+
+test("a platform's price with the final status replaces the hand-off's and settles the difference; without one the price stays", () => {
+  const sent = message({ channelType: 'WHATSAPP', status: 'sent', reserved: 0, price: unfinal(12_000, 1) });
+  const free = planReport(sent, { kind: 'delivered', at: AT, price: 0 });
+  assert.deepEqual(free.price, { total: 0, currency: 'USD', parts: 1, final: true });
+  assert.equal(free.balanceDelta, 12_000, 'refunded');
+  const read = planReport(sent, { kind: 'read', at: AT, price: 3_500 });
+  assert.deepEqual([read.status, read.price?.total, read.price?.final, read.balanceDelta], ['read', 3_500, true, 8_500]);
+  const failed = planReport(sent, { kind: 'undelivered', at: AT, errorCode: 612, price: 0 });
+  assert.deepEqual([failed.status, failed.price?.total, failed.balanceDelta], ['undelivered', 0, 12_000]);
+  const plain = planReport(sent, { kind: 'delivered', at: AT });
+  assert.deepEqual([plain.price?.total, plain.price?.final, plain.balanceDelta], [12_000, true, 0]);
+  const unbilled = planReport({ ...sent, billingEnabled: false }, { kind: 'delivered', at: AT, price: 0 });
+  assert.equal(unbilled.balanceDelta, 0, 'nothing was charged, nothing is refunded');
+  const alreadyFinal = planReport({ ...sent, status: 'delivered', price: { ...unfinal(12_000, 1), final: true } }, { kind: 'read', at: AT, price: 0 });
+  assert.deepEqual([alreadyFinal.price?.total, alreadyFinal.balanceDelta], [12_000, 0], 'a final price never changes');
+});
