@@ -32,6 +32,8 @@ const CONNECTOR = 'whatsapp';
 
 export async function takeWhatsAppWebhook(
   store: Store,
+  /** Writes reports (store.engine.apply, or applyInGroups of it to share transactions between requests). */
+  applyReports: (reports: ReportEnvelope[]) => Promise<void>,
   webhook: Webhook,
   /** The numbers whose app secret signed this body, by phone number id. */
   numbers: ReadonlyMap<string, WebhookNumber>,
@@ -57,7 +59,7 @@ export async function takeWhatsAppWebhook(
       for (const message of value.messages ?? []) inbound.push({ number, message });
     }
   }
-  if (reports.length > 0) await store.engine.apply(reports, now);
+  if (reports.length > 0) await applyReports(reports);
   for (const { number, message } of inbound) {
     const at = Number(message.timestamp) * 1000;
     await store.whatsapp.recordSubscriberMessage(number.phoneNumberId, message.from, at);

@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
+import { applyInGroups } from '../../service/applyInGroups.js';
 import { takeWhatsAppWebhook, type WebhookNumber } from '../../service/whatsappWebhook.js';
 import { readWebhook } from '../../whatsapp/graphShapes.js';
 import { hasValidSignature, sameSecret } from '../../whatsapp/signature.js';
@@ -18,6 +19,7 @@ const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
 
 export async function whatsappWebhookRoutes(app: FastifyInstance, { store, config, clock }: AppDeps): Promise<void> {
   const numbers = config.whatsapp.senders;
+  const applyReports = applyInGroups((reports, now) => store.engine.apply(reports, now), () => clock.now());
   // The signature is over the exact bytes: this door keeps them, instead of the app's JSON parser.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, raw: Buffer, done) => done(null, raw));
@@ -50,7 +52,7 @@ export async function whatsappWebhookRoutes(app: FastifyInstance, { store, confi
       request.log.warn({ bytes: raw.length }, 'a signed WhatsApp webhook that is not shaped as Meta documents it: refused, Meta will send it again');
       return reply.code(400).send({ error: 'not a WhatsApp webhook body' });
     }
-    const taken = await takeWhatsAppWebhook(store, webhook, signedNumbers, config.whatsapp.prices, clock.now());
+    const taken = await takeWhatsAppWebhook(store, applyReports, webhook, signedNumbers, config.whatsapp.prices, clock.now());
     request.log.debug(taken, 'WhatsApp webhook taken');
     return reply.code(200).type('text/plain').send('OK');
   });
