@@ -1,7 +1,8 @@
 /*
  * Folder rule. Protocol code that knows nothing of the gateway's policy lives in one folder per protocol:
  * `src/smpp/` (PDUs, session state machine, submit window, GSM 7, segmentation, receipts), `src/sip/` (messages,
- * transactions, the outgoing call, digest, SDP), `src/media/`, `src/voice/`. A connector folder (`connectors/<name>/`)
+ * transactions, the outgoing call, digest, SDP), `src/whatsapp/` (the Cloud API's payloads, signature, calls),
+ * `src/media/`, `src/voice/`. A connector folder (`connectors/<name>/`)
  * holds only what turns gateway messages into protocol actions and protocol outcomes into reports: the connector,
  * its settings and its mapping of errors to spec codes. Protocol folders never import from `connectors/`.
  */
@@ -13,7 +14,9 @@ export type { InboundMessage, InFlightMessage, OutboundMessage };
 
 /*
  * The connector port (DESIGN.md): a connector hands messages to a network and reports late outcomes
- * through an event stream. It never touches the store; the engine records everything.
+ * through an event stream. It never writes messages; the engine records everything. A connector that needs state
+ * shared by every node beside the messages (WhatsApp's templates, windows and paused senders) is given a view of
+ * just that, typed in its own folder.
  */
 
 /** What a hand-off came to. */
