@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resumedWaiting } from '../connectors/whatsapp/senderBreaker.js';
 import { graphAccess } from '../connectors/whatsapp/whatsappConnector.js';
 import { syncTemplates } from '../connectors/whatsapp/templateSync.js';
 import type { WhatsAppSenderConfig } from '../connectors/whatsapp/whatsappSettings.js';
@@ -46,7 +47,7 @@ export function registerWhatsAppCommands(program: Command): void {
       .argument('<sender>', 'the sender name'),
   ).action(async (senderName: string, options: StoreOptions) => {
     await withStore(options, async (store) => {
-      if (!(await store.whatsapp.resumeSender(senderName))) throw new CliError(`WhatsApp sender "${senderName}" is not paused`);
+      if (!(await store.whatsapp.resumeSender(senderName, resumedWaiting(Date.now())))) throw new CliError(`WhatsApp sender "${senderName}" is not paused`);
       process.stdout.write(`resumed WhatsApp sender ${senderName}\n`);
     });
   });

@@ -10,6 +10,7 @@ import type { InboundMessage } from '../domain/inboundMessage.js';
 import type { ReportEnvelope } from '../domain/reportEnvelope.js';
 import { pricingCategoryOf, whatsappPrice, type WhatsAppPriceTable } from '../domain/whatsappPrices.js';
 import { reportOfStatus } from '../domain/whatsappStatus.js';
+import { carrierKey, WHATSAPP_CONNECTOR as CONNECTOR } from '../whatsapp/carrierKey.js';
 import { readChangeValue, type Webhook, type WebhookInbound, type WebhookStatus } from '../whatsapp/graphShapes.js';
 import type { Store } from '../store/store.js';
 
@@ -27,8 +28,6 @@ export interface WebhookTaken {
   skipped: number;
 }
 
-/** The name the WhatsApp connector hands messages off under: a status finds its message through it and the wamid. */
-const CONNECTOR = 'whatsapp';
 
 export async function takeWhatsAppWebhook(
   store: Store,
@@ -52,7 +51,7 @@ export async function takeWhatsAppWebhook(
         continue;
       }
       for (const status of value.statuses ?? []) {
-        const envelope = reportEnvelope(status, prices);
+        const envelope = reportEnvelope(value.metadata.phone_number_id, status, prices);
         if (envelope) reports.push(envelope);
         else skipped++;
       }
@@ -69,7 +68,7 @@ export async function takeWhatsAppWebhook(
 }
 
 /** A status of a message the gateway sent (it carries our uuid as biz_opaque_callback_data), as a report; else null. */
-function reportEnvelope(status: WebhookStatus, prices: WhatsAppPriceTable): ReportEnvelope | null {
+function reportEnvelope(phoneNumberId: string, status: WebhookStatus, prices: WhatsAppPriceTable): ReportEnvelope | null {
   if (status.biz_opaque_callback_data === undefined) return null;
   const pricing = status.pricing;
   const price =
@@ -82,7 +81,7 @@ function reportEnvelope(status: WebhookStatus, prices: WhatsAppPriceTable): Repo
   const errors = (status.errors ?? []).map((e) => `${e.code} ${e.title ?? e.message ?? ''}`.trim()).join('; ');
   // By the wamid, not the uuid: a status that overtakes the record of its hand-off is kept until the hand-off is.
   return {
-    carrierRef: { connector: CONNECTOR, keys: [status.id] },
+    carrierRef: { connector: CONNECTOR, keys: [carrierKey(phoneNumberId, status.id)] },
     source: CONNECTOR,
     report,
     detail: `WhatsApp status ${status.status}${errors ? ` (${errors})` : ''}, wamid ${status.id}`,

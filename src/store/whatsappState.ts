@@ -30,7 +30,11 @@ export interface WhatsAppStateRepository {
 
   /** Pauses the sender (again: the first reason and time are kept). */
   pauseSender(senderName: string, reason: string, at: number): Promise<void>;
-  /** False when it was not paused. */
-  resumeSender(senderName: string): Promise<boolean>;
+  /**
+   * Ends the pause (false when there was none), and makes the sender's messages that wait for it due again at
+   * `waiting.dueAt`: the WHATSAPP messages of that sender name still sending, not claimed, due after `dueAt` and no
+   * later than `dueBefore` (how far ahead the circuit breaker puts them off), in the same transaction.
+   */
+  resumeSender(senderName: string, waiting: { dueAt: number; dueBefore: number }): Promise<boolean>;
   pausedSenders(): Promise<PausedSender[]>;
 }

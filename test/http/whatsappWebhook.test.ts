@@ -297,9 +297,6 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
       test(
         'two apps: a status of B\'s message (its wamid) under A\'s phone_number_id, signed by A, does not change B\'s message',
-        {
-          todo: "src/service/whatsappWebhook.ts:83: a status is matched by its wamid alone (carrierRef {connector:'whatsapp', keys:[status.id]}), not by the number it is filed under, so app A's secret can report on messages sent from app B's number",
-        },
         async () => {
           const { uuid, wamid } = await handedOff(B.senderName);
           const raw = statusBody(WA.phoneNumberId, wamid, 'failed');

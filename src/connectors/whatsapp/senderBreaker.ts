@@ -6,7 +6,7 @@
  */
 export interface PauseState {
   pauseSender(senderName: string, reason: string, at: number): Promise<void>;
-  resumeSender(senderName: string): Promise<boolean>;
+  resumeSender(senderName: string, waiting: { dueAt: number; dueBefore: number }): Promise<boolean>;
   pausedSenders(): Promise<{ senderName: string; reason: string; pausedAt: number }[]>;
 }
 
@@ -14,6 +14,14 @@ export interface PauseState {
 const REFRESH_MS = 2_000;
 /** A paused sender's messages are looked at again this often when no probe is due sooner. */
 const PAUSED_RETRY_MS = 30_000;
+
+/**
+ * What a resume at `now` makes due again: the messages the breaker put off (at most PAUSED_RETRY_MS ahead), due
+ * once every node has read the pauses again.
+ */
+export function resumedWaiting(now: number): { dueAt: number; dueBefore: number } {
+  return { dueAt: now + REFRESH_MS, dueBefore: now + PAUSED_RETRY_MS };
+}
 
 export type BreakerDecision = { send: true; probe: boolean } | { send: false; retryAfterMs: number; reason: string };
 
@@ -53,11 +61,14 @@ export class SenderBreaker {
     if (!this.paused.has(senderName)) this.paused.set(senderName, { reason, pausedAt: now });
   }
 
-  /** A send of a probe went through (or failed for another reason than the sender): the pause ends. */
-  async probeEnded(senderName: string, senderWorks: boolean): Promise<void> {
+  /**
+   * A probe was answered. `senderWorks`: the platform took it, or refused it for another reason than the sender
+   * (the pause ends); false: no answer or a transient error, which proves nothing (the next probe comes later).
+   */
+  async probeEnded(senderName: string, senderWorks: boolean, now: number): Promise<void> {
     this.probing.delete(senderName);
     if (!senderWorks) return;
-    await this.state.resumeSender(senderName);
+    await this.state.resumeSender(senderName, resumedWaiting(now));
     this.paused.delete(senderName);
   }
 }

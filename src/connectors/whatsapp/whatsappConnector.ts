@@ -20,6 +20,7 @@ import { sendErrorOutcome } from '../../domain/whatsappOutcomes.js';
 import { pricingCategoryOf, whatsappPrice, type PricingCategory } from '../../domain/whatsappPrices.js';
 import { checkTemplate, type WhatsAppTemplate } from '../../domain/whatsappTemplates.js';
 import { isWindowOpen } from '../../domain/whatsappWindow.js';
+import { carrierKey, WHATSAPP_CONNECTOR } from '../../whatsapp/carrierKey.js';
 import { sendMessage, type GraphAccess } from '../../whatsapp/graphClient.js';
 import { messageBody, type OutgoingContent } from '../../whatsapp/messageBody.js';
 import type { Connector, ConnectorEvents, HandoffResult, OutboundMessage } from '../connector.js';
@@ -48,8 +49,6 @@ const MAX_PACING_WAIT_MS = 5_000;
 const RETRY_AFTER_MS = 5_000;
 /** Templates not synced yet (the platform was unreachable at start): look again this soon. */
 const NOT_SYNCED_RETRY_MS = 30_000;
-
-export const WHATSAPP_CONNECTOR = 'whatsapp';
 
 export function graphAccess(config: WhatsAppConfig, sender: WhatsAppSenderConfig): GraphAccess {
   return { graphBase: config.graphBase.replace(/\/+$/, ''), version: sender.graphVersion ?? config.graphVersion, accessToken: sender.accessToken, timeoutMs: config.requestTimeoutMs };
@@ -113,7 +112,7 @@ export function createWhatsAppConnector(options: WhatsAppConnectorOptions): Conn
     if (!gate.send) return { kind: 'retry', afterMs: gate.retryAfterMs, detail: gate.reason };
     const slot = pacer.take(sender.phoneNumberId, sender.throughput, message.destination, now, MAX_PACING_WAIT_MS);
     if (!slot.taken) {
-      if (gate.probe) await breaker.probeEnded(sender.senderName, false);
+      if (gate.probe) await breaker.probeEnded(sender.senderName, false, now);
       return { kind: 'retry', afterMs: slot.waitMs, detail: 'paced: this number or this subscriber was sent to too recently' };
     }
     if (slot.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
@@ -122,15 +121,15 @@ export function createWhatsAppConnector(options: WhatsAppConnectorOptions): Conn
     if (answer.ok) {
       pacer.delivered(sender.phoneNumberId, message.destination);
       if (gate.probe) {
-        await breaker.probeEnded(sender.senderName, true);
+        await breaker.probeEnded(sender.senderName, true, clock.now());
         logger?.warn({ senderName: sender.senderName }, 'WhatsApp sender resumed: a probe message went through');
       }
       const price = whatsappPrice(config.prices, prepared.category, countryOf(message.destination));
-      return { kind: 'sent', carrierRefs: [[answer.wamid]], price, detail: `wamid ${answer.wamid}` };
+      return { kind: 'sent', carrierRefs: [[carrierKey(sender.phoneNumberId, answer.wamid)]], price, detail: `wamid ${answer.wamid}` };
     }
     const detail = `${answer.httpStatus === null ? 'no answer' : `HTTP ${answer.httpStatus}`}${answer.code === null ? '' : ` code ${answer.code}`}: ${answer.message}`;
     const outcome = sendErrorOutcome(answer.code, answer.httpStatus);
-    if (gate.probe) await breaker.probeEnded(sender.senderName, !(outcome.kind === 'unsent' && outcome.pauseSender));
+    if (gate.probe) await breaker.probeEnded(sender.senderName, outcome.kind !== 'retry' && !(outcome.kind === 'unsent' && outcome.pauseSender), clock.now());
     if (outcome.kind === 'retry') {
       const afterMs = outcome.pairLimit ? pacer.pairLimited(sender.phoneNumberId, message.destination, clock.now()) : RETRY_AFTER_MS;
       return { kind: 'retry', afterMs, detail };

@@ -53,8 +53,14 @@ export function pgWhatsAppState(sql: Sql): WhatsAppStateRepository {
       // do nothing: the first pause says why the sender stopped; later trips of the breaker add nothing.
       await sql`insert into whatsapp_paused_senders (sender_name, reason, paused_at) values (${senderName}, ${reason}, ${at}) on conflict do nothing`;
     },
-    async resumeSender(senderName) {
-      return (await sql`delete from whatsapp_paused_senders where sender_name = ${senderName}`).count > 0;
+    async resumeSender(senderName, { dueAt, dueBefore }) {
+      return sql.begin(async (tx) => {
+        await tx`
+          update messages set due_at = ${dueAt}
+          where status = 'sending' and due_at > ${dueAt} and due_at <= ${dueBefore} and lease_owner is null
+            and direction = 'outbound' and channel_type = 'WHATSAPP' and sender_name = ${senderName}`;
+        return (await tx`delete from whatsapp_paused_senders where sender_name = ${senderName}`).count > 0;
+      });
     },
     async pausedSenders() {
       return (await sql<PausedSenderRow[]>`select * from whatsapp_paused_senders order by sender_name`).map(toPausedSender);

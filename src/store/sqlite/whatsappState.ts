@@ -42,7 +42,14 @@ export function sqliteWhatsAppState(db: Database.Database): WhatsAppStateReposit
     insertPause.run(senderName, reason, at);
   });
   const deletePause = db.prepare('delete from whatsapp_paused_senders where sender_name = ?');
-  const resume = writeTransaction(db, (senderName: string): boolean => deletePause.run(senderName).changes > 0);
+  const bringForward = db.prepare(`
+    update messages set due_at = @dueAt
+    where status = 'sending' and due_at > @dueAt and due_at <= @dueBefore and lease_owner is null
+      and direction = 'outbound' and channel_type = 'WHATSAPP' and sender_name = @senderName`);
+  const resume = writeTransaction(db, (senderName: string, waiting: { dueAt: number; dueBefore: number }): boolean => {
+    bringForward.run({ senderName, ...waiting });
+    return deletePause.run(senderName).changes > 0;
+  });
   const paused = db.prepare<[], PausedSenderRow>('select * from whatsapp_paused_senders order by sender_name');
 
   return {
@@ -67,8 +74,8 @@ export function sqliteWhatsAppState(db: Database.Database): WhatsAppStateReposit
     async pauseSender(senderName, reason, at) {
       pause(senderName, reason, at);
     },
-    async resumeSender(senderName) {
-      return resume(senderName);
+    async resumeSender(senderName, waiting) {
+      return resume(senderName, waiting);
     },
     async pausedSenders() {
       return paused.all().map(toPausedSender);

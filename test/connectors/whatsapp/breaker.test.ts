@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { resumedWaiting } from '../../../src/connectors/whatsapp/senderBreaker.js';
 import { startWhatsAppPair, WA, type WhatsAppTestPair } from '../../support/whatsappGateway.js';
 
 let plain: WhatsAppTestPair;
@@ -44,7 +45,7 @@ async function trip(pair: WhatsAppTestPair, digits: string): Promise<string> {
 
 /** Leaves the pair unpaused and its breaker refreshed, whatever a test did. */
 async function resumed(pair: WhatsAppTestPair) {
-  await pair.gateway.store.whatsapp.resumeSender(WA.senderName);
+  await pair.gateway.store.whatsapp.resumeSender(WA.senderName, resumedWaiting(pair.clock.now()));
   pair.clock.advance(3_000);
   await pair.settle();
 }
@@ -67,8 +68,8 @@ describe('whatsapp.pauseProbeMs 0: only a resume ends the pause', () => {
     const [pause] = await plain.gateway.store.whatsapp.pausedSenders();
     assert.match(pause!.reason, /HTTP 401 code 190/);
 
-    // Resumed: after the 2 s refresh a new message goes at once, and the waiting ones by their next look (≤ 30 s).
-    assert.equal(await plain.gateway.store.whatsapp.resumeSender(WA.senderName), true);
+    // Resumed: after the 2 s refresh a new message goes at once, and the waiting ones with it.
+    assert.equal(await plain.gateway.store.whatsapp.resumeSender(WA.senderName, resumedWaiting(plain.clock.now())), true);
     assert.deepEqual(await pausedNames(plain), []);
     plain.clock.advance(3_000);
     const fresh = await plain.send('79004000004', TEMPLATE);
@@ -83,14 +84,13 @@ describe('whatsapp.pauseProbeMs 0: only a resume ends the pause', () => {
 
   test(
     'the messages waiting on a paused sender go within the 2 s refresh of a resume (README: "every node within 2 s")',
-    { todo: 'waiting messages are rescheduled 30 s ahead (senderBreaker.ts PAUSED_RETRY_MS) and a resume does not make them due: they go up to 30 s after it' },
     async () => {
       try {
         await trip(plain, '79004000011');
         const waiting = await plain.send('79004000012', TEMPLATE);
         await plain.settle();
         assert.equal(callsTo(plain, '79004000012'), 0);
-        assert.equal(await plain.gateway.store.whatsapp.resumeSender(WA.senderName), true);
+        assert.equal(await plain.gateway.store.whatsapp.resumeSender(WA.senderName, resumedWaiting(plain.clock.now())), true);
         plain.clock.advance(3_000);
         await plain.settle();
         assert.equal(await statusOf(plain, waiting), 'delivered');

@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call } from '../../support/gateway.js';
+import { resumedWaiting } from '../../../src/connectors/whatsapp/senderBreaker.js';
 import { startWhatsAppPair, WA, type WhatsAppTestPair } from '../../support/whatsappGateway.js';
 
 let pair: WhatsAppTestPair;
@@ -101,7 +102,7 @@ for (const [i, code] of SENDER_CODES.entries()) {
     assert.match(paused[0]!.reason, new RegExp(`code ${code}\\b`));
     // Back to normal for the next tests: resumed, and the breaker reads the pauses again (every 2 s).
     pair.wa.clearFailFor(digits);
-    assert.equal(await pair.gateway.store.whatsapp.resumeSender(WA.senderName), true);
+    assert.equal(await pair.gateway.store.whatsapp.resumeSender(WA.senderName, resumedWaiting(pair.clock.now())), true);
     pair.clock.advance(3_000);
   });
 }

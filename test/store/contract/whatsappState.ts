@@ -144,9 +144,9 @@ export function whatsappStateContract(ctx: SharedStore): void {
           { senderName: first, reason: 'error 131048', pausedAt: T0 + 1 },
           { senderName: second, reason: 'quality RED', pausedAt: T0 },
         ]);
-        assert.equal(await ctx.store.whatsapp.resumeSender(second), true);
-        assert.equal(await ctx.store.whatsapp.resumeSender(second), false);
-        assert.equal(await ctx.store.whatsapp.resumeSender(unique('wa_sender')), false);
+        assert.equal(await ctx.store.whatsapp.resumeSender(second, { dueAt: T0, dueBefore: T0 }), true);
+        assert.equal(await ctx.store.whatsapp.resumeSender(second, { dueAt: T0, dueBefore: T0 }), false);
+        assert.equal(await ctx.store.whatsapp.resumeSender(unique("wa_sender"), { dueAt: T0, dueBefore: T0 }), false);
         assert.deepEqual(await mine(), [{ senderName: first, reason: 'error 131048', pausedAt: T0 + 1 }]);
         // Paused again after a resume: a new pause, with its own reason.
         await ctx.store.whatsapp.pauseSender(second, 'again', T0 + 2 * HOUR);
