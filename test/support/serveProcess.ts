@@ -30,7 +30,8 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): P
 }
 
 export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null) return;
+  // A child killed by a signal has no exit code, only a signal code.
+  if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill(signal);
   await once(child, 'exit');
 }

@@ -2,7 +2,7 @@
  * The `whatsapp` settings: the WhatsApp Business Cloud API and the senders that use it (README "WHATSAPP over the
  * Cloud API"). The tokens and secrets are read here and never printed: `direct-gateway whatsapp senders` masks them.
  */
-import { Type, type Static, type StaticDecode } from '@sinclair/typebox';
+import { Type, type Static, type StaticDecode, type TOptional } from '@sinclair/typebox';
 import { problemAt, type Problem } from '../../config/errors.js';
 import type { IsValid, SettingsSection } from '../../config/section.js';
 import { AMOUNT_MESSAGE, amount, integer, nonEmptyText, orNull, section } from '../../config/settingTypes.js';
@@ -36,15 +36,27 @@ const SENDER_SETTINGS = Type.Object(
 
 export type WhatsAppSenderConfig = Static<typeof SENDER_SETTINGS>;
 
-const categoryPrices = (defaults: boolean, description?: string) =>
+type Category = (typeof PRICING_CATEGORIES)[number];
+const priceOf = (category: Category, units?: number) => amount(units, `Price of one ${category} message.`);
+const groupOptions = (description?: string) => ({
+  additionalProperties: false,
+  default: {},
+  ...(description ? { description } : {}),
+  errorMessage: `must be an object of ${PRICING_CATEGORIES.join(', ')} amounts`,
+});
+
+/** A price for every category (each with its default). */
+const allCategoryPrices = (description: string) =>
   Type.Object(
-    Object.fromEntries(
-      PRICING_CATEGORIES.map((category) => {
-        const price = amount(defaults ? DEFAULT_CATEGORY_PRICES[category] : undefined, `Price of one ${category} message.`);
-        return [category, defaults ? price : Type.Optional(price)];
-      }),
-    ) as Record<(typeof PRICING_CATEGORIES)[number], ReturnType<typeof amount>>,
-    { additionalProperties: false, default: {}, ...(description ? { description } : {}), errorMessage: `must be an object of ${PRICING_CATEGORIES.join(', ')} amounts` },
+    Object.fromEntries(PRICING_CATEGORIES.map((c) => [c, priceOf(c, DEFAULT_CATEGORY_PRICES[c])])) as Record<Category, ReturnType<typeof priceOf>>,
+    groupOptions(description),
+  );
+
+/** Prices for some categories (a country's own). */
+const someCategoryPrices = () =>
+  Type.Object(
+    Object.fromEntries(PRICING_CATEGORIES.map((c) => [c, Type.Optional(priceOf(c))])) as Record<Category, TOptional<ReturnType<typeof priceOf>>>,
+    groupOptions(),
   );
 
 /** In units: 1.20 of the account's currency per template, service conversations free (as Meta bills them). */
@@ -64,8 +76,8 @@ const WHATSAPP_SETTINGS = section(
     }),
     prices: section(
       {
-        standard: categoryPrices(true, 'The prices of every destination country not in `byCountry`.'),
-        byCountry: Type.Record(Type.String({ pattern: '^[A-Z]{2}$' }), categoryPrices(false), {
+        standard: allCategoryPrices('The prices of every destination country not in `byCountry`.'),
+        byCountry: Type.Record(Type.String({ pattern: '^[A-Z]{2}$' }), someCategoryPrices(), {
           default: {},
           description: 'Other prices for some destination countries, by ISO 3166-1 alpha-2 code, e.g. `{"IN": {"marketing": "0.90"}}`.',
           errorMessage: 'must map 2-letter country codes to category prices',

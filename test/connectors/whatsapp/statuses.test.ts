@@ -22,7 +22,7 @@ before(async () => {
       config.callbacks.batchWaitMs = 0;
       // 0.90 for a utility template to India; India's other categories and other countries keep the defaults.
       // (A partial row is valid: its type says every category, the schema does not.)
-      config.whatsapp.prices.byCountry = { IN: { utility: 9_000 } } as unknown as typeof config.whatsapp.prices.byCountry;
+      config.whatsapp.prices.byCountry = { IN: { utility: 9_000 } };
     },
   });
 });
