@@ -1,31 +1,48 @@
 import { pairLimitBackoffMs } from '../../domain/whatsappOutcomes.js';
 
+/** A reservation unused this long after its time belongs to a message that will not come back here (stopped, expired). */
+const FORGET_RESERVATION_MS = 60_000;
+
 /**
  * Paces sends in the gateway instead of collecting the platform's 429s (README "WhatsApp", Limits): each number
  * sends at most `throughput` messages a second, evenly spaced, and one subscriber gets at most one message per
  * `pairIntervalMs` from one number; after a pair-rate error (131056) that pair waits 4^n s. Per node.
+ *
+ * A message whose slot is further away than the caller may wait gets its slot reserved and goes back to the queue
+ * until then: a backlog of one number never holds the engine's hand-offs (other accounts' messages share them), and
+ * each message comes back to a slot of its own instead of all of them competing again for the next one.
  */
 export class SendPacer {
   private readonly nextSlotAt = new Map<string, number>();
   private readonly nextPairAt = new Map<string, number>();
   private readonly pairErrors = new Map<string, number>();
+  /** Slots taken for messages sent back to the queue, by message uuid. */
+  private readonly reserved = new Map<string, number>();
 
   constructor(private readonly pairIntervalMs: number) {}
 
   /**
-   * Takes a slot for one message, or says how long to wait for one. A wait up to `maxWaitMs` is taken (the caller
-   * sleeps it); a longer one takes nothing and the message goes back to the queue for that long.
+   * A slot for message `uuid`: `taken` with the wait to sleep before sending (at most `maxWaitMs`), or not taken with
+   * how long the message should wait in the queue.
    */
-  take(phoneNumberId: string, throughput: number, destination: string, now: number, maxWaitMs: number): { waitMs: number; taken: boolean } {
+  take(uuid: string, phoneNumberId: string, throughput: number, destination: string, now: number, maxWaitMs: number): { waitMs: number; taken: boolean } {
+    const held = this.reserved.get(uuid);
+    if (held !== undefined) {
+      if (held - now > maxWaitMs) return { waitMs: held - now, taken: false };
+      this.reserved.delete(uuid);
+      return { waitMs: Math.max(0, held - now), taken: true };
+    }
     const pair = `${phoneNumberId}:${destination}`;
-    const slot = Math.max(now, this.nextSlotAt.get(phoneNumberId) ?? 0);
-    const pairSlot = this.nextPairAt.get(pair) ?? 0;
-    const at = Math.max(slot, pairSlot);
-    if (at - now > maxWaitMs) return { waitMs: at - now, taken: false };
+    const pairAt = this.nextPairAt.get(pair) ?? 0;
+    // Held back by its subscriber only: it takes no slot of the number, which others may use meanwhile.
+    if (pairAt - now > maxWaitMs) return { waitMs: pairAt - now, taken: false };
+    const at = Math.max(now, this.nextSlotAt.get(phoneNumberId) ?? 0, pairAt);
     this.nextSlotAt.set(phoneNumberId, at + 1000 / throughput);
     if (this.pairIntervalMs > 0) this.nextPairAt.set(pair, at + this.pairIntervalMs);
     this.forgetPast(now);
-    return { waitMs: at - now, taken: true };
+    if (at - now <= maxWaitMs) return { waitMs: at - now, taken: true };
+    this.reserved.set(uuid, at);
+    return { waitMs: at - now, taken: false };
   }
 
   /** The platform said the pair is sent to too often: the next try waits 4^n s (n: such errors in a row). */
@@ -43,9 +60,13 @@ export class SendPacer {
     this.pairErrors.delete(`${phoneNumberId}:${destination}`);
   }
 
-  /** Keeps the pair map to the pairs still waiting (it would otherwise grow with every subscriber ever sent to). */
+  /** Keeps the maps to what still matters (they would otherwise grow with every subscriber and message). */
   private forgetPast(now: number): void {
-    if (this.nextPairAt.size < 100_000) return;
-    for (const [pair, at] of this.nextPairAt) if (at <= now && !this.pairErrors.has(pair)) this.nextPairAt.delete(pair);
+    if (this.nextPairAt.size >= 100_000) {
+      for (const [pair, at] of this.nextPairAt) if (at <= now && !this.pairErrors.has(pair)) this.nextPairAt.delete(pair);
+    }
+    if (this.reserved.size >= 100_000) {
+      for (const [uuid, at] of this.reserved) if (at < now - FORGET_RESERVATION_MS) this.reserved.delete(uuid);
+    }
   }
 }

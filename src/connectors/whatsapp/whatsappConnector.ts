@@ -43,8 +43,11 @@ export interface WhatsAppConnectorOptions {
   logger?: { info(detail: object, message: string): void; warn(detail: object, message: string): void; error(detail: object, message: string): void };
 }
 
-/** A wait for a pacing slot up to this is slept in send; a longer one sends the message back to the queue. */
-const MAX_PACING_WAIT_MS = 5_000;
+/**
+ * A wait for a pacing slot up to this is slept in send; a longer one sends the message back to the queue with its
+ * slot reserved. Short: a sleeping send holds one of the engine's hand-offs, which every account's messages share.
+ */
+const MAX_PACING_WAIT_MS = 250;
 /** After no answer, a 5xx or a transient error code. */
 const RETRY_AFTER_MS = 5_000;
 /** Templates not synced yet (the platform was unreachable at start): look again this soon. */
@@ -110,7 +113,7 @@ export function createWhatsAppConnector(options: WhatsAppConnectorOptions): Conn
 
     const gate = await breaker.decide(sender.senderName, now);
     if (!gate.send) return { kind: 'retry', afterMs: gate.retryAfterMs, detail: gate.reason };
-    const slot = pacer.take(sender.phoneNumberId, sender.throughput, message.destination, now, MAX_PACING_WAIT_MS);
+    const slot = pacer.take(message.uuid, sender.phoneNumberId, sender.throughput, message.destination, now, MAX_PACING_WAIT_MS);
     if (!slot.taken) {
       if (gate.probe) await breaker.probeEnded(sender.senderName, false, now);
       return { kind: 'retry', afterMs: slot.waitMs, detail: 'paced: this number or this subscriber was sent to too recently' };
