@@ -4,18 +4,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { onReceived, type ReceivedRequest } from './receivedRequest.js';
 
-export interface ReceivedCallback {
-  method: string;
-  /** Path and query, e.g. `/cb/outcomes`. */
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  raw: string;
-  /** The parsed body (undefined when it was not JSON). */
-  body: unknown;
-  /** Real time it arrived (Date.now()). */
-  receivedAt: number;
-}
+export type ReceivedCallback = ReceivedRequest;
 
 /** One event object of a callback body (spec §11.4). */
 export type CallbackEventBody = Record<string, unknown> & { message_uuid: string; callback_event: string };
@@ -46,24 +37,7 @@ export async function startCallbackReceiver(answer: ReceiverAnswer = () => 200):
   let current = answer;
   const hanging = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
-      const received: ReceivedCallback = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        raw,
-        body,
-        receivedAt: Date.now(),
-      };
+    onReceived(req, (received) => {
       requests.push(received);
       const decision = current(requests.length - 1, received);
       if (decision === 'hang') {

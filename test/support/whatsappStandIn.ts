@@ -29,6 +29,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { onReceived, type ReceivedRequest } from './receivedRequest.js';
 import { httpStatusFor, fbtraceId, invalidToken, unsupportedRequest, whatsappError, type GraphErrorBody } from './whatsappGraphErrors.js';
 import { checkSendBody, type AcceptedSend, type StandInTemplate } from './whatsappSendBody.js';
 import {
@@ -82,15 +83,8 @@ export interface WhatsAppStandInOptions {
   webhookTimeoutMs?: number;
 }
 
-export interface RecordedRequest {
-  method: string;
-  /** Path and query. */
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  raw: string;
-  /** Parsed JSON, undefined when the body was not JSON. */
-  body: unknown;
-  receivedAt: number;
+/** A request, with the stand-in's answer. */
+export interface RecordedRequest extends ReceivedRequest {
   /** The HTTP status answered ('hang' while held, until close). */
   status: number | 'hang';
   response: unknown;
@@ -274,26 +268,8 @@ export class WhatsAppStandIn {
   // ---- HTTP ------------------------------------------------------------------------------------------------
 
   private receive(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
-      const record: RecordedRequest = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        raw,
-        body,
-        receivedAt: Date.now(),
-        status: 'hang',
-        response: undefined,
-      };
+    onReceived(req, (received) => {
+      const record: RecordedRequest = { ...received, status: 'hang', response: undefined };
       this.requests.push(record);
       this.route(record, res);
     });
