@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { GatewayConfig } from '../config.js';
 import { CHANNELS_NEEDING_APPROVED_SENDER, type Channel, type TrafficType } from '../domain/channels.js';
 import { routesInboundBySenderName, sharedSenderRefusal } from '../domain/inboundRouting.js';
 import { addStoreOptions, requireAccount, withStore, type StoreOptions } from './adminStore.js';
@@ -24,7 +25,7 @@ export function registerSendersCommands(program: Command): void {
       const startsAt = options.start ?? Date.now();
       const approval = await store.senders.approve(
         { accountId: account.id, channel: options.channel, name: sender, trafficType: options.trafficType ?? null, startsAt },
-        { exclusive: routesInboundBySenderName(options.channel, config.smpp.smscs) },
+        { exclusive: routesInboundBySenderName(options.channel, inboundReceivers(config, options.channel, sender)) },
       );
       if (!approval.approved) throw new CliError(sharedSenderRefusal(options.channel, sender, approval.sharedWith));
       if (options.channel === 'VOICECODE' || options.channel === 'FLASHCALL') {
@@ -57,4 +58,10 @@ export function registerSendersCommands(program: Command): void {
       process.stdout.write(formatTable(['account', 'channel', 'sender', 'traffic type', 'starts'], rows));
     });
   });
+}
+
+/** What receives inbound messages sent to the sender name: every SMSC for SMS, the numbers of that name for WHATSAPP. */
+function inboundReceivers(config: GatewayConfig, channel: Channel, sender: string): { inboundAccount: string | null }[] {
+  if (channel === 'WHATSAPP') return config.whatsapp.senders.filter((s) => s.senderName === sender);
+  return config.smpp.smscs;
 }

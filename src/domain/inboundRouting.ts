@@ -6,8 +6,8 @@ import type { Channel } from './channels.js';
  * account on that channel. Anything else is never guessed: the message goes to the operator's unmatched list.
  */
 
-/** Channels whose messages can come in (SMPP delivers SMS); on these a sender name must have a single owner. */
-export const INBOUND_CHANNELS: readonly Channel[] = ['SMS'];
+/** Channels whose messages can come in (SMPP delivers SMS, webhooks WHATSAPP); on these a sender name must have a single owner. */
+export const INBOUND_CHANNELS: readonly Channel[] = ['SMS', 'WHATSAPP'];
 
 export type UnmatchedReason =
   /** The connector named an account that does not exist. */
@@ -48,12 +48,13 @@ export interface UnmatchedInbound {
 }
 
 /**
- * Whether inbound messages of the channel can be routed by sender name: yes unless every SMSC names the account that
- * receives its inbound messages. No SMSC configured counts as yes (one may be added later, and the approval stays).
+ * Whether inbound messages of the channel can be routed by sender name: yes unless every receiver of them names the
+ * account that gets them (`receivers`: for SMS every SMSC, for WHATSAPP the numbers configured with that sender
+ * name). None configured counts as yes (one may be added later, and the approval stays).
  */
-export function routesInboundBySenderName(channel: Channel, smscs: readonly { inboundAccount: string | null }[]): boolean {
+export function routesInboundBySenderName(channel: Channel, receivers: readonly { inboundAccount: string | null }[]): boolean {
   if (!INBOUND_CHANNELS.includes(channel)) return false;
-  return smscs.length === 0 || smscs.some((smsc) => smsc.inboundAccount === null);
+  return receivers.length === 0 || receivers.some((receiver) => receiver.inboundAccount === null);
 }
 
 /**
@@ -63,6 +64,6 @@ export function routesInboundBySenderName(channel: Channel, smscs: readonly { in
 export function sharedSenderRefusal(channel: Channel, name: string, otherOwners: readonly string[]): string {
   return (
     `${channel} sender "${name}" is already approved for account ${otherOwners.join(', ')}: inbound ${channel} sent to it would have ` +
-    `no single owner. Use another name, or set smpp.smscs[].inboundAccount on every SMSC so that the SMSC decides`
+    `no single owner. Use another name, or ${channel === 'WHATSAPP' ? 'set whatsapp.senders[].inboundAccount for it so that the number decides' : 'set smpp.smscs[].inboundAccount on every SMSC so that the SMSC decides'}`
   );
 }

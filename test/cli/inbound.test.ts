@@ -26,9 +26,11 @@ test('a second account cannot approve an SMS sender name another account has: ex
   assert.equal((await cli('senders', 'approve', 'shop', '--account', 'acme', '--channel', 'SMS', '--traffic-type', 'PROMO')).code, 0);
   assert.equal((await cli('senders', 'approve', 'shop', '--account', 'beta', '--channel', 'WHATSAPP')).code, 0);
   assert.equal((await cli('senders', 'approve', 'Shop', '--account', 'beta', '--channel', 'SMS')).code, 0);
+  assert.equal((await cli('senders', 'approve', 'shop', '--account', 'acme', '--channel', 'VK')).code, 0, 'VK has no inbound messages');
   const senders = await inspect(db, (store) => store.senders.list());
   assert.deepEqual(senders.map((s) => [s.accountId, s.channel, s.name, s.trafficType]), [
     [1, 'SMS', 'shop', 'PROMO'],
+    [1, 'VK', 'shop', null],
     [2, 'SMS', 'Shop', null],
     [2, 'WHATSAPP', 'shop', null],
   ]);
@@ -43,6 +45,21 @@ test('a shared SMS sender is allowed when every SMSC names its inboundAccount, n
   assert.equal((await cli('senders', 'approve', 'shop', '--account', 'beta', '--channel', 'SMS', '--config', mixed)).code, 1);
   const settled = configWith([{ ...SMSC, inboundAccount: 'acme' }, { ...SMSC, name: 'other', inboundAccount: 'beta' }]);
   const allowed = await cli('senders', 'approve', 'shop', '--account', 'beta', '--channel', 'SMS', '--config', settled);
+  assert.equal(allowed.code, 0, allowed.stderr);
+});
+
+test('a WHATSAPP sender name has one owner too, unless its number names its inboundAccount', async () => {
+  const { cli } = freshDatabase();
+  await cli('accounts', 'create', 'acme');
+  await cli('accounts', 'create', 'beta');
+  await cli('senders', 'approve', 'ShopBot', '--account', 'acme', '--channel', 'WHATSAPP');
+  const shared = await cli('senders', 'approve', 'ShopBot', '--account', 'beta', '--channel', 'WHATSAPP');
+  assert.equal(shared.code, 1);
+  assert.match(shared.stderr, /WHATSAPP sender "ShopBot" is already approved for account acme.*whatsapp\.senders\[\]\.inboundAccount/);
+  const number = { senderName: 'ShopBot', phoneNumberId: '1', wabaId: '2', accessToken: 't', appSecret: 's', verifyToken: 'v' };
+  const file = join(tempDir(), 'config.json');
+  writeFileSync(file, JSON.stringify({ whatsapp: { senders: [{ ...number, inboundAccount: 'acme' }] } }));
+  const allowed = await cli('senders', 'approve', 'ShopBot', '--account', 'beta', '--channel', 'WHATSAPP', '--config', file);
   assert.equal(allowed.code, 0, allowed.stderr);
 });
 
