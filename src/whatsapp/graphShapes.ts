@@ -6,6 +6,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
 const digitsOrText = Type.String({ maxLength: 512 });
+/** Unix seconds: Meta writes them as strings; a number is read the same. */
+const unixSeconds = Type.Union([Type.String({ pattern: '^[0-9]{1,12}$' }), Type.Integer({ minimum: 0, maximum: 999_999_999_999 })]);
 
 /** An error as the send answer's `error` and a failed status's `errors[]` give it. */
 const GraphError = Type.Object({
@@ -19,7 +21,7 @@ const GraphError = Type.Object({
 export const StatusSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 512 }),
   status: Type.String({ maxLength: 64 }),
-  timestamp: Type.String({ pattern: '^[0-9]{1,12}$' }),
+  timestamp: unixSeconds,
   recipient_id: Type.Optional(digitsOrText),
   biz_opaque_callback_data: Type.Optional(Type.String({ maxLength: 512 })),
   pricing: Type.Optional(
@@ -38,7 +40,7 @@ export type WebhookStatus = Static<typeof StatusSchema>;
 export const InboundSchema = Type.Object({
   from: Type.String({ pattern: '^[0-9]{1,20}$' }),
   id: Type.String({ minLength: 1, maxLength: 512 }),
-  timestamp: Type.String({ pattern: '^[0-9]{1,12}$' }),
+  timestamp: unixSeconds,
   type: Type.String({ maxLength: 64 }),
   text: Type.Optional(Type.Object({ body: Type.String({ maxLength: 65_536 }) })),
 });

@@ -47,7 +47,8 @@ test("Meta's payloads: what the gateway reads is required, more fields are welco
   assert.ok(readWebhook({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value }] }] }));
   assert.equal(readWebhook({ object: 'whatsapp_business_account', entry: {} }), null);
   assert.ok(readChangeValue(value));
-  assert.equal(readChangeValue({ ...value, statuses: [{ ...value.statuses[0], timestamp: 1700000000 }] }), null, 'timestamps are strings');
+  assert.ok(readChangeValue({ ...value, statuses: [{ ...value.statuses[0], timestamp: 1700000000 }] }), 'a timestamp as a number is read too');
+  assert.equal(readChangeValue({ ...value, statuses: [{ ...value.statuses[0], timestamp: 'yesterday' }] }), null);
   assert.equal(readChangeValue({ messaging_product: 'whatsapp' }), null, 'no metadata: another field');
   assert.deepEqual(readSendAnswer({ messaging_product: 'whatsapp', contacts: [], messages: [{ id: 'wamid.Z', message_status: 'accepted' }] })?.messages[0]?.id, 'wamid.Z');
   assert.equal(readSendAnswer({ messages: [] }), null);
