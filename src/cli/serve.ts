@@ -3,6 +3,7 @@ import { systemClock } from '../clock.js';
 import type { GatewayConfig } from '../config.js';
 import { ConfigError, loadConfig } from '../configLoad.js';
 import { listeningOrigin } from '../http/origin.js';
+import { WHATSAPP_WEBHOOK_PATH } from '../http/routes/whatsappWebhooks.js';
 import { redactDatabasePassword } from '../store/databaseLocation.js';
 import { ensureSandboxAccount, sandboxKeyWorks, SANDBOX_TOKEN } from '../sandbox.js';
 import type { Store } from '../store/store.js';
@@ -128,6 +129,9 @@ const TRY_IT_BODY =
 
 function printBanner(config: GatewayConfig, origin: string, sandbox: SandboxState | null): void {
   const lines = [`direct-gateway listening on ${origin}`, `  database: ${redactDatabasePassword(config.database)}`, `  API docs: ${origin}/docs`];
+  if (config.whatsapp.senders.length > 0) {
+    lines.push(`  WhatsApp webhook: ${origin}${WHATSAPP_WEBHOOK_PATH} (behind your HTTPS address; ${config.whatsapp.senders.length} number(s))`);
+  }
   if (sandbox?.keyWorks) {
     lines.push(
       `  sandbox: ${sandbox.createdDemo ? 'created' : 'using'} account "demo" (type-1 key: Basic ${SANDBOX_TOKEN})`,

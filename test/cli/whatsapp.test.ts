@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { senderRow, TEMPLATES, WA } from '../support/whatsappGateway.js';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '../support/whatsappStandIn.js';
+import { startServe, stopProcess } from '../support/serveProcess.js';
 import { freshDatabase, inspect, STACK_LINE, tempDir } from './cliHarness.js';
 
 let wa: WhatsAppStandIn;
@@ -78,5 +79,16 @@ test('a WABA of more templates than one page holds is synced whole, following th
     assert.ok(pages.length >= 3, `${pages.length} pages read`);
   } finally {
     wa.setTemplates(WA.wabaId, TEMPLATES.map((t) => ({ ...t })));
+  }
+});
+
+test('serve prints the webhook URL to give Meta when WhatsApp numbers are configured', async () => {
+  const { db } = freshDatabase();
+  const { child, origin, banner } = await startServe(['--db', db, '--port', '0', '--config', configWith([senderRow()])]);
+  try {
+    assert.match(banner, new RegExp(`WhatsApp webhook: ${origin}/webhooks/whatsapp \\(behind your HTTPS address; 1 number\\(s\\)\\)`));
+    assert.doesNotMatch(banner, new RegExp(`${WA.accessToken}|${WA.appSecret}|${WA.verifyToken}`));
+  } finally {
+    await stopProcess(child);
   }
 });
