@@ -29,7 +29,8 @@ async function claimAndWait(database: string, account: string, key: string, hash
     const { id } = await store.accounts.byName(${JSON.stringify(account)});
     const claim = await store.idempotency.claim(id, ${JSON.stringify(key)}, ${JSON.stringify(hash)}, Date.now(), 65000);
     process.stdout.write(claim.state + '\\n');
-    setInterval(() => {}, 1000);`;
+    // The store is used by the timer: unreferenced, it could be collected, and its lock on the owner file with it.
+    setInterval(() => void store, 1000);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout!.setEncoding('utf8');
   const [line] = (await once(child.stdout!, 'data')) as [string];
