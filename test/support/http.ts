@@ -2,6 +2,7 @@
 import { request as httpRequest } from 'node:http';
 import { hashSecret } from '../../src/auth/apiKeys.js';
 import { call, type TestGateway } from './gateway.js';
+import { jsonOrUndefined } from './receivedRequest.js';
 
 /** A canonical lowercase UUID v7 (spec §2.4, DESIGN: time-ordered ids). */
 export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -145,13 +146,7 @@ export function rawRequest(
         res.on('end', () => {
           res.socket?.destroy();
           const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: jsonOrUndefined(text) });
         });
         res.on('error', reject);
       },

@@ -19,12 +19,15 @@ export function onReceived(req: http.IncomingMessage, done: (received: ReceivedR
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     const raw = Buffer.concat(chunks).toString('utf8');
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      body = undefined;
-    }
-    done({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body, receivedAt: Date.now() });
+    done({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body: jsonOrUndefined(raw), receivedAt: Date.now() });
   });
+}
+
+/** The text as JSON, or undefined when it is not JSON. */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

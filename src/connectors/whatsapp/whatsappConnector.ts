@@ -60,20 +60,25 @@ export function graphAccess(config: WhatsAppConfig, sender: WhatsAppSenderConfig
 export function createWhatsAppConnector(options: WhatsAppConnectorOptions): Connector {
   const { config, state, clock, logger } = options;
   const senders = new Map(config.senders.map((sender) => [sender.senderName, sender]));
+  // Worked out once per number, not on every send.
+  const accessOf = new Map(config.senders.map((sender) => [sender.senderName, graphAccess(config, sender)]));
   const pacer = new SendPacer(config.pairIntervalMs);
   const breaker = new SenderBreaker(state, config.pauseProbeMs);
   let syncTimer: NodeJS.Timeout | null = null;
 
   const wabas = () => [...new Map(config.senders.map((s) => [s.wabaId, s])).values()];
+  /** Every WABA at once: an unreachable platform costs start-up one request timeout, not one per WABA. */
   async function syncAll() {
-    for (const sender of wabas()) {
-      try {
-        const templates = await syncTemplates(graphAccess(config, sender), sender.wabaId, state, () => clock.now());
-        logger?.info({ wabaId: sender.wabaId, templates: templates.length }, 'WhatsApp templates synced');
-      } catch (error) {
-        logger?.warn({ wabaId: sender.wabaId, err: error }, 'WhatsApp templates could not be synced: the registry keeps what it had');
-      }
-    }
+    await Promise.all(
+      wabas().map(async (sender) => {
+        try {
+          const templates = await syncTemplates(accessOf.get(sender.senderName)!, sender.wabaId, state, () => clock.now());
+          logger?.info({ wabaId: sender.wabaId, templates: templates.length }, 'WhatsApp templates synced');
+        } catch (error) {
+          logger?.warn({ wabaId: sender.wabaId, err: error }, 'WhatsApp templates could not be synced: the registry keeps what it had');
+        }
+      }),
+    );
   }
 
   /** The content as the platform takes it, the price category, or a refusal / wait before any call. */
@@ -120,7 +125,7 @@ export function createWhatsAppConnector(options: WhatsAppConnectorOptions): Conn
     }
     if (slot.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
 
-    const answer = await sendMessage(graphAccess(config, sender), sender.phoneNumberId, messageBody(message.destination, prepared.content, message.uuid));
+    const answer = await sendMessage(accessOf.get(sender.senderName)!, sender.phoneNumberId, messageBody(message.destination, prepared.content, message.uuid));
     if (answer.ok) {
       pacer.delivered(sender.phoneNumberId, message.destination);
       if (gate.probe) {
