@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -9,7 +8,7 @@ import { clientErrorHandler } from './clientErrors.js';
 import { installConnectionGate, type ConnectionGate } from './connectionGate.js';
 import { bodyHash } from './idempotency.js';
 import { whatsappWebhookRoutes } from './routes/whatsappWebhooks.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './jsonDepth.js';
+import { parseJsonBody } from './jsonDepth.js';
 import { listeningOrigin } from './origin.js';
 import { repeatedQuery } from './repeatedQuery.js';
 import { validatorCompiler } from './validatorCompiler.js';
@@ -77,10 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, raw: Buffer, done) => {
     try {
-      if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw new Error('nested too deep'); // before JSON.parse builds it
-      if (!isUtf8(raw)) throw new Error('not UTF-8');
+      const body = parseJsonBody(raw);
       if (request.headers['idempotency-key'] !== undefined) request.bodyHash = bodyHash(raw);
-      done(null, JSON.parse(raw.toString('utf8')));
+      done(null, body);
     } catch {
       done(errors.badRequest(), undefined);
     }

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * The nesting limit of request bodies (spec §2.1): the deepest valid request is 4 levels (batch, item, content,
  * template parameters), so 32 leaves room while bounding the parser's work.
@@ -36,4 +38,14 @@ export function nestsDeeperThan(body: Uint8Array, maxDepth: number): boolean {
     }
   }
   return false;
+}
+
+/**
+ * A request body as JSON, the way every body of this door is read: at most MAX_JSON_DEPTH deep (checked before
+ * JSON.parse builds anything), UTF-8, valid JSON. Throws otherwise.
+ */
+export function parseJsonBody(raw: Buffer): unknown {
+  if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw new Error('nested too deep');
+  if (!isUtf8(raw)) throw new Error('not UTF-8');
+  return JSON.parse(raw.toString('utf8'));
 }

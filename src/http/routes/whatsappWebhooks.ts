@@ -3,14 +3,13 @@
  * proves itself with the verify token (the subscription check) and with `X-Hub-Signature-256` on every POST,
  * checked on the body's bytes as received. A POST is answered 200 only once what it says is written.
  */
-import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { applyInGroups } from '../../service/applyInGroups.js';
 import { takeWhatsAppWebhook, type WebhookNumber } from '../../service/whatsappWebhook.js';
 import { readWebhook } from '../../whatsapp/graphShapes.js';
 import { hasValidSignature, sameSecret } from '../../whatsapp/signature.js';
 import type { AppDeps } from '../appDeps.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../jsonDepth.js';
+import { parseJsonBody } from '../jsonDepth.js';
 
 export const WHATSAPP_WEBHOOK_PATH = '/webhooks/whatsapp';
 
@@ -59,9 +58,8 @@ export async function whatsappWebhookRoutes(app: FastifyInstance, { store, confi
 }
 
 function parseWebhook(raw: Buffer) {
-  if (raw.length === 0 || nestsDeeperThan(raw, MAX_JSON_DEPTH) || !isUtf8(raw)) return null;
   try {
-    return readWebhook(JSON.parse(raw.toString('utf8')));
+    return readWebhook(parseJsonBody(raw));
   } catch {
     return null;
   }
