@@ -2,6 +2,9 @@ import { pairLimitBackoffMs } from '../../domain/whatsappOutcomes.js';
 
 /** A reservation unused this long after its time belongs to a message that will not come back here (stopped, expired). */
 const FORGET_RESERVATION_MS = 60_000;
+/** The maps are swept of the past at most this often (a sweep walks them whole), and only once they are large. */
+const SWEEP_EVERY_MS = 10_000;
+const SWEEP_ABOVE = 100_000;
 
 /**
  * Paces sends in the gateway instead of collecting the platform's 429s (README "WhatsApp", Limits): each number
@@ -18,6 +21,7 @@ export class SendPacer {
   private readonly pairErrors = new Map<string, number>();
   /** Slots taken for messages sent back to the queue, by message uuid. */
   private readonly reserved = new Map<string, number>();
+  private sweptAt = -Infinity;
 
   constructor(private readonly pairIntervalMs: number) {}
 
@@ -60,13 +64,14 @@ export class SendPacer {
     this.pairErrors.delete(`${phoneNumberId}:${destination}`);
   }
 
-  /** Keeps the maps to what still matters (they would otherwise grow with every subscriber and message). */
+  /**
+   * Keeps the maps to what still matters (they would otherwise grow with every subscriber and message). Not on every
+   * take: a backlog of 100,000 reserved slots, all in the future, would otherwise be walked once per send.
+   */
   private forgetPast(now: number): void {
-    if (this.nextPairAt.size >= 100_000) {
-      for (const [pair, at] of this.nextPairAt) if (at <= now && !this.pairErrors.has(pair)) this.nextPairAt.delete(pair);
-    }
-    if (this.reserved.size >= 100_000) {
-      for (const [uuid, at] of this.reserved) if (at < now - FORGET_RESERVATION_MS) this.reserved.delete(uuid);
-    }
+    if (now - this.sweptAt < SWEEP_EVERY_MS || (this.nextPairAt.size < SWEEP_ABOVE && this.reserved.size < SWEEP_ABOVE)) return;
+    this.sweptAt = now;
+    for (const [pair, at] of this.nextPairAt) if (at <= now && !this.pairErrors.has(pair)) this.nextPairAt.delete(pair);
+    for (const [uuid, at] of this.reserved) if (at < now - FORGET_RESERVATION_MS) this.reserved.delete(uuid);
   }
 }

@@ -31,3 +31,13 @@ test('the pair interval holds back that subscriber only, without taking a slot o
   pacer.delivered('N', '7902');
   assert.equal(pacer.pairLimited('N', '7902', 100), 4_000);
 });
+
+test('reservations long past their time are forgotten once the map is large', () => {
+  const pacer = new SendPacer(0);
+  // 100,001 messages at 1000/s: all but the first reserve a slot, up to 100 s ahead.
+  for (let i = 0; i <= 100_000; i++) pacer.take(`m${i}`, 'N', 1000, `79${i}`, 0, 0);
+  // At 200 s (every slot over 60 s past) the next take sweeps them. m5 never came back in time: now it gets a new
+  // slot after the one just taken, not its old one at once.
+  assert.deepEqual(pacer.take('late', 'N', 1000, '7000', 200_000, 0), { waitMs: 0, taken: true });
+  assert.deepEqual(pacer.take('m5', 'N', 1000, '79005', 200_000, 0), { waitMs: 1, taken: false });
+});
