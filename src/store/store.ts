@@ -14,6 +14,7 @@ import type { UnmatchedInbound } from '../domain/inboundRouting.js';
 import type { StopCode } from '../domain/stop.js';
 import type { ReportEnvelope } from '../domain/reportEnvelope.js';
 import type { WhatsAppStateRepository } from './whatsappState.js';
+import type { VkStateRepository } from './vkState.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -29,6 +30,7 @@ export interface Store {
   readonly engine: EngineRepository;
   readonly callbacks: CallbackOutbox;
   readonly whatsapp: WhatsAppStateRepository;
+  readonly vk: VkStateRepository;
   close(): Promise<void>;
 }
 

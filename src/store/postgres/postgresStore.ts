@@ -19,6 +19,7 @@ import { pgStoreInbound, pgUnmatchedInbound } from './messages/storeInbound.js';
 import { migratePostgres } from './schema.js';
 import { pgSenders } from './senders.js';
 import { pgWhatsAppState } from './whatsappState.js';
+import { pgVkState } from './vkState.js';
 
 /**
  * The store on PostgreSQL: any number of nodes share one database. Opening it brings the schema up to date
@@ -65,6 +66,7 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
     engine: pgEngine(sql),
     callbacks: pgCallbackOutbox(sql),
     whatsapp: pgWhatsAppState(sql),
+    vk: pgVkState(sql),
     async close() {
       await idempotencyOwner.close();
       await sql.end({ timeout: 5 });

@@ -283,6 +283,36 @@ const MIGRATIONS: string[] = [
     primary key (channel_type, platform_id)
   );
   `,
+  // VK state beside the messages, as in SQLite (sqlite/schema.ts, the same migration): paused senders; the messages
+  // holding a place under VK's daily limit per sender name and phone (taken under an advisory lock per pair, so the
+  // nodes never hand out more than the limit); community message ids per peer until read; applied webhook event ids.
+  `
+  create table vk_paused_senders (
+    sender_name text collate "C" primary key,
+    reason text not null,
+    paused_at bigint not null
+  );
+  create table vk_daily_slots (
+    message_uuid uuid primary key,
+    sender_name text not null,
+    phone text not null,
+    taken_at bigint not null
+  );
+  create index vk_daily_slots_by_pair on vk_daily_slots (sender_name, phone, taken_at);
+  create table vk_community_messages (
+    group_id text not null,
+    peer_id text not null,
+    message_id bigint not null,
+    sent_at bigint not null,
+    primary key (group_id, peer_id, message_id)
+  );
+  create table vk_webhook_events (
+    group_id text not null,
+    event_id text not null,
+    at bigint not null,
+    primary key (group_id, event_id)
+  );
+  `,
 ];
 
 /** Any constant will do: every node must take the same advisory lock before it looks at the schema. */

@@ -1,6 +1,6 @@
 import type { PausedSender } from '../whatsappState.js';
 
-/** A whatsapp_paused_senders row, the same in SQLite and PostgreSQL. */
+/** A whatsapp_paused_senders or vk_paused_senders row (the two tables have the same columns), the same in SQLite and PostgreSQL. */
 export interface PausedSenderRow {
   sender_name: string;
   reason: string;

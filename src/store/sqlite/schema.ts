@@ -282,6 +282,37 @@ const MIGRATIONS: string[] = [
     primary key (channel_type, platform_id)
   ) without rowid;
   `,
+  // VK state beside the messages (store/vkState.ts): the senders the circuit breaker paused; the messages holding a
+  // place under VK's daily limit per sender name and phone (by uuid, so a retry counts once, and released when the
+  // platform did not take the message); the message ids each community sent to each peer, until VK reports them read
+  // ("read up to this id"); and the Callback API event ids already applied (VK sends an event again until answered).
+  `
+  create table vk_paused_senders (
+    sender_name text primary key,
+    reason text not null,
+    paused_at integer not null
+  ) without rowid;
+  create table vk_daily_slots (
+    message_uuid text primary key,
+    sender_name text not null,
+    phone text not null,
+    taken_at integer not null
+  ) without rowid;
+  create index vk_daily_slots_by_pair on vk_daily_slots (sender_name, phone, taken_at);
+  create table vk_community_messages (
+    group_id text not null,
+    peer_id text not null,
+    message_id integer not null,
+    sent_at integer not null,
+    primary key (group_id, peer_id, message_id)
+  ) without rowid;
+  create table vk_webhook_events (
+    group_id text not null,
+    event_id text not null,
+    at integer not null,
+    primary key (group_id, event_id)
+  ) without rowid;
+  `,
 ];
 
 /** Applies the migrations not yet applied, up to `through` (all of them unless a test stops earlier). */

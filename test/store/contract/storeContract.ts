@@ -11,6 +11,7 @@ import { concurrencyContract } from './concurrency.js';
 import { engineContract } from './engine.js';
 import { listingContract } from './listing.js';
 import { stopContract } from './stop.js';
+import { vkStateContract } from './vkState.js';
 import { whatsappStateContract } from './whatsappState.js';
 import { storeForBlock, type OpenStore } from './support.js';
 
@@ -22,8 +23,9 @@ const SUITE_TIMEOUT_MS = 120_000;
 /**
  * Two stores per backend (a fresh database costs about a second on PostgreSQL). The blocks sharing one never see
  * each other's data:
- * - accounts, acceptance, reading, stopping, WhatsApp state: times from T0 on; every test works on accounts (and
- *   WABAs, sender names, platform ids) of its own, and the claims they make only check their own messages;
+ * - accounts, acceptance, reading, stopping, WhatsApp and VK state: times from T0 on; every test works on accounts
+ *   (and WABAs, sender names, platform ids, VK groups and phones) of its own, and the claims they make only check
+ *   their own messages;
  * - engine, outbox, concurrency: operations that see the whole store (claims, expiries, the outbox); every test
  *   takes a time window from `earlierWindow()`, earlier than every window before it, so earlier tests' messages,
  *   events and deliveries are never due in it; outbox counts are read as changes.
@@ -37,6 +39,7 @@ export function storeContract(name: string, open: OpenStore): void {
       listingContract(ctx);
       stopContract(ctx);
       whatsappStateContract(ctx);
+      vkStateContract(ctx);
     });
     describe('engine and callback outbox', () => {
       const ctx = storeForBlock(open);
