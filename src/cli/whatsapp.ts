@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resumedWaiting } from '../connectors/whatsapp/senderBreaker.js';
+import { resumedWaiting } from '../connectors/senderBreaker.js';
 import { graphAccess } from '../connectors/whatsapp/whatsappConnector.js';
 import { syncTemplates } from '../connectors/whatsapp/templateSync.js';
 import type { WhatsAppSenderConfig } from '../connectors/whatsapp/whatsappSettings.js';

@@ -57,7 +57,7 @@ const GENERAL_CHECKS: SettingsCheck<FileSettings>[] = [
 ];
 
 /** The channels of each connector that is not for all of them (the simulator is). */
-const CARRIED_BY: Record<string, readonly string[] | undefined> = { sip: ['VOICECODE', 'FLASHCALL'], smpp: ['SMS'], whatsapp: ['WHATSAPP'] };
+const CARRIED_BY: Record<string, readonly string[] | undefined> = { sip: ['VOICECODE', 'FLASHCALL'], smpp: ['SMS'], whatsapp: ['WHATSAPP'], vk: ['VK'] };
 
 function isHttpUrl(text: string): boolean {
   try {

@@ -8,6 +8,7 @@ import { CALLBACK_CONCURRENCY, PER_ACCOUNT_CONCURRENCY, PER_HOST_CONCURRENCY } f
 import { SIMULATOR_SECTION } from '../connectors/simulator/simulatorSettings.js';
 import { SIP_SECTION } from '../connectors/sip/sipSettings.js';
 import { SMPP_SECTION } from '../connectors/smpp/smppSettings.js';
+import { VK_SECTION } from '../connectors/vk/vkSettings.js';
 import { WHATSAPP_SECTION } from '../connectors/whatsapp/whatsappSettings.js';
 import { CHANNELS, type Channel } from '../domain/channels.js';
 import { CURRENCY_PATTERN } from '../domain/money.js';
@@ -23,6 +24,7 @@ export const CONNECTOR_SECTIONS = {
   sip: SIP_SECTION,
   smpp: SMPP_SECTION,
   whatsapp: WHATSAPP_SECTION,
+  vk: VK_SECTION,
 };
 
 type SchemasOf<T extends Record<string, { schema: TObject }>> = { [K in keyof T]: T[K]['schema'] };
@@ -32,7 +34,7 @@ function schemasOf<T extends Record<string, { schema: TObject }>>(sections: T): 
 }
 
 /** Built-in connectors; an SMSC of `smpp.smscs` is the connector `smpp:<its name>`. */
-export const CONNECTOR_NAMES = ['simulator', 'sip', 'whatsapp'] as const;
+export const CONNECTOR_NAMES = ['simulator', 'sip', 'whatsapp', 'vk'] as const;
 export type ConnectorName = (typeof CONNECTOR_NAMES)[number] | `smpp:${string}`;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -51,7 +53,7 @@ function channelSetting(channel: Channel) {
   const choices = [...CONNECTOR_NAMES.map((name) => Type.Literal(name)), SMPP_CONNECTOR];
   const connector = Type.Unsafe<ConnectorName>(Type.Union(choices, {
     default: 'simulator',
-    docType: '`"simulator"` `"sip"` `"whatsapp"` `"smpp:<name>"`',
+    docType: '`"simulator"` `"sip"` `"whatsapp"` `"vk"` `"smpp:<name>"`',
     description: `Which connector delivers ${channel}. \`sip\` carries VOICECODE and FLASHCALL ([SIP](#voicecode-and-flashcall-over-sip)); \`whatsapp\` carries WHATSAPP ([WhatsApp](#whatsapp-over-the-cloud-api)); \`smpp:<name>\` carries SMS to the SMSC of \`smpp.smscs\` with that name ([SMPP](#sms-over-smpp)).`,
     errorMessage: `must be one of ${CONNECTOR_NAMES.join(', ')} or smpp:<SMSC name>`,
   }));

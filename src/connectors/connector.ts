@@ -69,6 +69,13 @@ export interface Connector {
   start(emit: ConnectorEvents): Promise<void>;
   send(message: OutboundMessage): Promise<HandoffResult>;
   /**
+   * For a platform that takes many messages in one request (a VK provider): hands them over at once, answering one
+   * result per message, in order. The engine gives such a connector its due messages of a round in groups of at
+   * most `maxBatch` instead of one `send` each.
+   */
+  sendBatch?(messages: OutboundMessage[]): Promise<HandoffResult[]>;
+  readonly maxBatch?: number;
+  /**
    * Whether the connector is still working on a handed-off message (a call in progress). The engine does not
    * expire such a message: the call runs to completion and its outcome sets the status (spec §5.7).
    */

@@ -19,7 +19,7 @@ export function createDelivery(store: Store, config: GatewayConfig, clock: Clock
   const engine = createEngine({
     store,
     clock,
-    connectors: buildConnectors(config, clock, logger, store.whatsapp),
+    connectors: buildConnectors(config, clock, logger, { whatsapp: store.whatsapp, vk: store.vk }),
     prices: config.prices,
     ...config.engine,
     logger,

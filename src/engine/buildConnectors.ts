@@ -5,6 +5,8 @@ import type { Connector } from '../connectors/connector.js';
 import { createSimulatorConnector } from '../connectors/simulator/simulatorConnector.js';
 import { createSipConnector } from '../connectors/sip/sipConnector.js';
 import { createSmppConnector } from '../connectors/smpp/smppConnector.js';
+import { createVkConnector } from '../connectors/vk/vkConnector.js';
+import type { VkStateView } from '../connectors/vk/vkState.js';
 import { createWhatsAppConnector, type WhatsAppStateView } from '../connectors/whatsapp/whatsappConnector.js';
 
 /** One connector instance per configured name, shared by the channels that use it. */
@@ -12,8 +14,8 @@ export function buildConnectors(
   config: GatewayConfig,
   clock: Clock,
   logger?: { info(detail: object, message: string): void; warn(detail: object, message: string): void; error(detail: object, message: string): void },
-  /** The shared WhatsApp state (the store's `whatsapp`), for the WhatsApp connector. */
-  whatsappState?: WhatsAppStateView,
+  /** The shared state of the platforms' connectors (the store's `whatsapp` and `vk`). */
+  platformState: { whatsapp?: WhatsAppStateView; vk?: VkStateView } = {},
 ): Map<Channel, Connector> {
   const instances = new Map<ConnectorName, Connector>();
   const create = (name: ConnectorName): Connector => {
@@ -21,8 +23,11 @@ export function buildConnectors(
       case 'simulator':
         return createSimulatorConnector({ ...config.simulator, clock });
       case 'whatsapp':
-        if (!whatsappState) throw new Error('the whatsapp connector needs the WhatsApp state');
-        return createWhatsAppConnector({ config: config.whatsapp, state: whatsappState, clock, ...(logger ? { logger } : {}) });
+        if (!platformState.whatsapp) throw new Error('the whatsapp connector needs the WhatsApp state');
+        return createWhatsAppConnector({ config: config.whatsapp, state: platformState.whatsapp, clock, ...(logger ? { logger } : {}) });
+      case 'vk':
+        if (!platformState.vk) throw new Error('the vk connector needs the VK state');
+        return createVkConnector({ config: config.vk, state: platformState.vk, clock, ...(logger ? { logger } : {}) });
       case 'sip':
         return createSipConnector({ sip: config.sip, voice: config.voice, clock, ...(logger ? { logger } : {}) });
       default: {

@@ -2,12 +2,13 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Channel } from '../domain/channels.js';
-import { estimatePrice, type PriceTable } from '../domain/prices.js';
+import type { PriceTable } from '../domain/prices.js';
 import type { CarrierEvent, Connector, ConnectorEvents, HandoffResult, InboundMessage } from '../connectors/connector.js';
 import { IDEMPOTENCY_RETENTION_MS, type ClaimedMessage, type ReportEnvelope, type Store } from '../store/store.js';
 import { mapWithLimit } from '../mapWithLimit.js';
 import { decideClaimed } from './decideClaimed.js';
 import { GroupCommit, type Wait } from './groupCommit.js';
+import { recordHandoff } from './recordHandoff.js';
 
 export interface EngineOptions {
   store: Store;
@@ -101,28 +102,54 @@ export function createEngine(options: EngineOptions) {
     try {
       result = await connector.send(message);
     } catch (error) {
-      options.logger?.error({ err: error, uuid: message.uuid }, 'connector failed');
-      outcomes.wait({ uuid: message.uuid, dueAt: clock.now() + RETRY_AFTER_ERROR_MS, note: `${connector.name} failed: ${String(error)}` });
+      connectorFailed(connector, [message], error, outcomes);
       return;
     }
-    const at = clock.now();
-    const detail = result.detail === undefined ? {} : { detail: result.detail };
-    if (result.kind === 'sent') {
-      outcomes.report({
-        uuid: message.uuid,
-        source: connector.name,
-        ...detail,
-        report: { kind: 'sent', at, price: result.price ?? estimatePrice(message, options.prices) },
-        handoff: { connector: connector.name, carrierRefs: result.carrierRefs ?? [] },
-      });
-    } else if (result.kind === 'undelivered') {
-      outcomes.report({ uuid: message.uuid, source: connector.name, report: { kind: 'sent', at, price: 0 }, handoff: { connector: connector.name, carrierRefs: [] } });
-      outcomes.report({ uuid: message.uuid, source: connector.name, ...detail, report: { kind: 'undelivered', at, errorCode: result.errorCode } });
-    } else if (result.kind === 'refused') {
-      outcomes.report({ uuid: message.uuid, source: connector.name, ...detail, report: { kind: 'unsent', at, errorCode: result.errorCode } });
-    } else {
-      outcomes.wait({ uuid: message.uuid, dueAt: at + result.afterMs, note: `${connector.name}: ${result.detail ?? 'try again later'}` });
+    recordHandoff(outcomes, connector.name, message, result, clock.now(), options.prices);
+  }
+
+  /** Messages of one batching connector, handed over in one call. */
+  async function handoffBatch(connector: Connector & Required<Pick<Connector, 'sendBatch'>>, messages: ClaimedMessage[], outcomes: GroupCommit) {
+    let results: HandoffResult[];
+    try {
+      results = await connector.sendBatch(messages);
+      if (results.length !== messages.length) throw new Error(`answered ${results.length} results for ${messages.length} messages`);
+    } catch (error) {
+      connectorFailed(connector, messages, error, outcomes);
+      return;
     }
+    messages.forEach((message, index) => recordHandoff(outcomes, connector.name, message, results[index]!, clock.now(), options.prices));
+  }
+
+  function connectorFailed(connector: Connector, messages: ClaimedMessage[], error: unknown, outcomes: GroupCommit) {
+    options.logger?.error({ err: error, uuids: messages.slice(0, 10).map((m) => m.uuid), messages: messages.length }, 'connector failed');
+    for (const message of messages) outcomes.wait({ uuid: message.uuid, dueAt: clock.now() + RETRY_AFTER_ERROR_MS, note: `${connector.name} failed: ${String(error)}` });
+  }
+
+  /**
+   * The round's hand-offs as tasks: one per message, except for connectors that take batches, whose messages go
+   * in groups of at most their maxBatch (each group one task, one platform request).
+   */
+  function handoffTasks(sendable: ClaimedMessage[], outcomes: GroupCommit): (() => Promise<void>)[] {
+    const tasks: (() => Promise<void>)[] = [];
+    const batches = new Map<Connector, ClaimedMessage[]>();
+    for (const message of sendable) {
+      const connector = connectors.get(message.channelType);
+      if (connector?.sendBatch === undefined) tasks.push(() => handoff(message, outcomes));
+      else {
+        let batch = batches.get(connector);
+        if (!batch) batches.set(connector, (batch = []));
+        batch.push(message);
+      }
+    }
+    for (const [connector, messages] of batches) {
+      const size = Math.max(1, connector.maxBatch ?? messages.length);
+      for (let i = 0; i < messages.length; i += size) {
+        const group = messages.slice(i, i + size);
+        tasks.push(() => handoffBatch(connector as Connector & Required<Pick<Connector, 'sendBatch'>>, group, outcomes));
+      }
+    }
+    return tasks;
   }
 
   /** One round: expiries, claims, hand-offs, and the carrier events that arrived. Returns the work done. */
@@ -173,7 +200,7 @@ export function createEngine(options: EngineOptions) {
       else outcomes.report({ uuid: message.uuid, source: 'engine', detail: decision.detail, report: decision.report });
     }
     // Each outcome is recorded within OUTCOME_LINGER_MS of its answer, not when the round's slowest hand-off answers.
-    await mapWithLimit(sendable, options.maxConcurrentHandoffs, (m) => handoff(m, outcomes));
+    await mapWithLimit(handoffTasks(sendable, outcomes), options.maxConcurrentHandoffs, (task) => task());
     const written = await outcomes.finish();
     let stored = 0;
     while (pendingInbound.length > 0) {

@@ -2,6 +2,7 @@
  * The two Graph API calls of the Cloud API the gateway makes, over plain fetch: send a message, and list a WABA's
  * templates a page at a time. Answers are checked against graphShapes.ts; nothing here decides what an error means.
  */
+import { readJsonAnswer as readJson } from '../readJsonAnswer.js';
 import { readErrorAnswer, readSendAnswer, readTemplatePage, type TemplatePage } from './graphShapes.js';
 
 export interface GraphAccess {
@@ -18,18 +19,6 @@ export type SendAnswer =
   /** `httpStatus` null: no answer in time or no connection. `code`: the body's `error.code`, when it had one. */
   | { ok: false; httpStatus: number | null; code: number | null; message: string };
 
-const MAX_ANSWER_BYTES = 1 << 20;
-
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text.length > MAX_ANSWER_BYTES) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
 function headers(access: GraphAccess): Record<string, string> {
   return { authorization: `Bearer ${access.accessToken}`, 'content-type': 'application/json' };
 }
@@ -42,7 +31,7 @@ export async function sendMessage(access: GraphAccess, phoneNumberId: string, bo
   } catch (error) {
     return { ok: false, httpStatus: null, code: null, message: `no answer: ${(error as Error).message}` };
   }
-  const answer = await readJson(response).catch(() => null);
+  const answer = await readJson(response);
   if (response.ok) {
     const sent = readSendAnswer(answer);
     if (sent) return { ok: true, wamid: sent.messages[0]!.id };

@@ -24,7 +24,7 @@ import { carrierKey, WHATSAPP_CONNECTOR } from '../../whatsapp/carrierKey.js';
 import { sendMessage, type GraphAccess } from '../../whatsapp/graphClient.js';
 import { messageBody, type OutgoingContent } from '../../whatsapp/messageBody.js';
 import type { Connector, ConnectorEvents, HandoffResult, OutboundMessage } from '../connector.js';
-import { SenderBreaker, type PauseState } from './senderBreaker.js';
+import { SenderBreaker, type PauseState } from '../senderBreaker.js';
 import { SendPacer } from './sendPacer.js';
 import { syncTemplates, type TemplateRegistry } from './templateSync.js';
 import type { WhatsAppConfig, WhatsAppSenderConfig } from './whatsappSettings.js';

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resumedWaiting } from '../../../src/connectors/whatsapp/senderBreaker.js';
+import { resumedWaiting } from '../../../src/connectors/senderBreaker.js';
 import { startWhatsAppPair, WA, type WhatsAppTestPair } from '../../support/whatsappGateway.js';
 
 let plain: WhatsAppTestPair;

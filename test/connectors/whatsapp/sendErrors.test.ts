@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call } from '../../support/gateway.js';
-import { resumedWaiting } from '../../../src/connectors/whatsapp/senderBreaker.js';
+import { resumedWaiting } from '../../../src/connectors/senderBreaker.js';
 import { startWhatsAppPair, WA, type WhatsAppTestPair } from '../../support/whatsappGateway.js';
 
 let pair: WhatsAppTestPair;

@@ -1,8 +1,8 @@
 /**
- * The circuit breaker of WhatsApp senders (spec §13 code 614): a sender whose credentials or account the platform
- * refused is paused, for every node (the pause is kept in the database), so that its queue waits instead of being
- * burnt message by message. It is resumed by `direct-gateway whatsapp senders resume`, or by one probe message
- * after `pauseProbeMs` that goes through.
+ * The circuit breaker of a platform's senders, WhatsApp's and VK's (spec §13 code 614): a sender whose credentials
+ * or account the platform refused is paused, for every node (the pause is kept in the database), so that its queue
+ * waits instead of being burnt message by message. It is resumed by `direct-gateway whatsapp|vk senders resume`, or
+ * by one probe message after `pauseProbeMs` that goes through.
  */
 export interface PauseState {
   pauseSender(senderName: string, reason: string, at: number): Promise<void>;
