@@ -11,6 +11,7 @@ import { registerSendersCommands } from './cli/senders.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTokensCommands } from './cli/tokens.js';
 import { registerVoiceCommands } from './cli/voice.js';
+import { registerVkCommands } from './cli/vk.js';
 import { registerWhatsAppCommands } from './cli/whatsapp.js';
 import { registerMigrateCommand } from './cli/migrate.js';
 import { ConfigError } from './configLoad.js';
@@ -36,6 +37,7 @@ function buildProgram(): Command {
   registerInboundCommands(program);
   registerVoiceCommands(program);
   registerWhatsAppCommands(program);
+  registerVkCommands(program);
   registerMigrateCommand(program);
   registerConfigCommands(program);
   throwInsteadOfExiting(program);

@@ -17,3 +17,8 @@ export function isoSeconds(ms: number): string {
 export function yesNo(flag: boolean): string {
   return flag ? 'yes' : 'no';
 }
+
+/** That a secret is set, and its length: never any of its characters. */
+export function masked(secret: string | null): string {
+  return secret === null ? '-' : `set (${secret.length} chars)`;
+}

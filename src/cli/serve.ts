@@ -3,6 +3,7 @@ import { systemClock } from '../clock.js';
 import type { GatewayConfig } from '../config.js';
 import { ConfigError, loadConfig } from '../configLoad.js';
 import { listeningOrigin } from '../http/origin.js';
+import { VK_WEBHOOK_PATH } from '../http/routes/vkWebhooks.js';
 import { WHATSAPP_WEBHOOK_PATH } from '../http/routes/whatsappWebhooks.js';
 import { redactDatabasePassword } from '../store/databaseLocation.js';
 import { ensureSandboxAccount, sandboxKeyWorks, SANDBOX_TOKEN } from '../sandbox.js';
@@ -132,6 +133,8 @@ function printBanner(config: GatewayConfig, origin: string, sandbox: SandboxStat
   if (config.whatsapp.senders.length > 0) {
     lines.push(`  WhatsApp webhook: ${origin}${WHATSAPP_WEBHOOK_PATH} (behind your HTTPS address; ${config.whatsapp.senders.length} number(s))`);
   }
+  for (const profile of Object.keys(config.vk.providers)) lines.push(`  VK provider "${profile}" callbacks: ${origin}${VK_WEBHOOK_PATH}/${profile}`);
+  if (config.vk.senders.some((s) => s.adapter === 'community')) lines.push(`  VK Callback API (communities): ${origin}${VK_WEBHOOK_PATH}/community`);
   if (sandbox?.keyWorks) {
     lines.push(
       `  sandbox: ${sandbox.createdDemo ? 'created' : 'using'} account "demo" (type-1 key: Basic ${SANDBOX_TOKEN})`,

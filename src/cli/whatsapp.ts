@@ -5,7 +5,7 @@ import { syncTemplates } from '../connectors/whatsapp/templateSync.js';
 import type { WhatsAppSenderConfig } from '../connectors/whatsapp/whatsappSettings.js';
 import { addStoreOptions, withStore, type StoreOptions } from './adminStore.js';
 import { CliError } from './cliError.js';
-import { formatTable, isoSeconds } from './format.js';
+import { formatTable, isoSeconds, masked } from './format.js';
 
 /**
  * The WhatsApp numbers of the config file (`whatsapp.senders`): what is configured (secrets masked, never printed),
@@ -97,9 +97,4 @@ function wabaSenders(senders: WhatsAppSenderConfig[], waba: string | undefined):
   const chosen = waba === undefined ? senders : senders.filter((s) => s.wabaId === waba);
   if (chosen.length === 0) throw new CliError(waba === undefined ? 'no WhatsApp senders configured (whatsapp.senders)' : `no whatsapp.senders row has wabaId ${waba}`);
   return [...new Map(chosen.map((s) => [s.wabaId, s])).values()];
-}
-
-/** That a token is set, and its length: never any of its characters. */
-function masked(secret: string): string {
-  return `set (${secret.length} chars)`;
 }

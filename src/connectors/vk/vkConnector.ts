@@ -33,6 +33,9 @@ export interface VkConnectorOptions {
 
 /** After no answer, a 429, a 5xx or a transient error code. */
 const RETRY_AFTER_MS = 5_000;
+/** How often a node purges the VK state of what no longer matters, and how old that is (a day past the longest ttl). */
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+const KEEP_MS = 2 * DAILY_WINDOW_MS;
 
 interface Pending {
   index: number;
@@ -49,6 +52,7 @@ export function createVkConnector(options: VkConnectorOptions): Connector {
   const communities = new Map(config.senders.filter((s) => s.adapter === 'community').map((s) => [s.senderName, communityAccess(config, s)]));
   const pacer = new GroupPacer();
   const breaker = new SenderBreaker(state, config.pauseProbeMs);
+  let purgeTimer: NodeJS.Timeout | null = null;
 
   const paceKey = (sender: VkSenderConfig) => (sender.adapter === 'community' ? `community:${sender.groupId}` : `service:${sender.provider}:${sender.service ?? sender.senderName}`);
   const throughputOf = (sender: VkSenderConfig) => sender.throughput ?? (sender.adapter === 'community' ? DEFAULT_COMMUNITY_THROUGHPUT : DEFAULT_PROVIDER_THROUGHPUT);
@@ -186,11 +190,20 @@ export function createVkConnector(options: VkConnectorOptions): Connector {
   return {
     name: VK_CONNECTOR,
     maxBatch: MAX_ITEMS_PER_REQUEST,
-    async start(_emit: ConnectorEvents) {},
+    async start(_emit: ConnectorEvents) {
+      const purge = () =>
+        void state.purge(clock.now() - KEEP_MS).catch((error: unknown) => logger?.warn({ err: error }, 'VK state could not be purged: tried again later'));
+      purge();
+      purgeTimer = setInterval(purge, PURGE_EVERY_MS);
+      purgeTimer.unref();
+    },
     async send(message) {
       return (await sendBatch([message]))[0]!;
     },
     sendBatch,
-    async stop() {},
+    async stop() {
+      if (purgeTimer) clearInterval(purgeTimer);
+      purgeTimer = null;
+    },
   };
 }

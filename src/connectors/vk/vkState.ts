@@ -5,6 +5,7 @@ export interface VkStateView extends PauseState {
   takeDailySlots(requests: { uuid: string; senderName: string; phone: string }[], now: number, limit: number, windowMs: number): Promise<boolean[]>;
   releaseDailySlots(uuids: string[]): Promise<void>;
   recordCommunityMessage(groupId: string, peerId: string, messageId: number, at: number): Promise<void>;
+  purge(before: number): Promise<number>;
 }
 
 export interface VkLogger {
