@@ -26,9 +26,11 @@ export type HandoffResult =
    * per part the network accepted (an SMS may have several), each the lookup keys of that part's network id
    * (several notations of one id, e.g. hex and decimal; the exact text first). `price`: the connector's own
    * price of this hand-off, in units of the account's currency (WhatsApp: by template category and country);
-   * without it, the price table's.
+   * without it, the price table's. `via`: the name the hand-off is recorded under (its carrier refs, the message's
+   * connector), when it is not the connector's own: a connector that reaches platforms with other rules (VK's
+   * communities report no delivery: domain/deliveryReports.ts).
    */
-  | { kind: 'sent'; carrierRefs?: string[][]; detail?: string; price?: number }
+  | { kind: 'sent'; carrierRefs?: string[][]; detail?: string; price?: number; via?: string }
   /**
    * The network took the message and said at once that it cannot be delivered (WhatsApp: no account on the
    * platform): `sent`, at no price, then `undelivered` with this code (§13).

@@ -39,9 +39,11 @@ export function hasReadReceipts(channel: Channel): boolean {
 /**
  * The status changes a report causes (spec §7): statuses never go backwards; reports after a final
  * status are ignored except read/unread after delivered on messengers; a read report that overtakes
- * its delivery report records `delivered` first.
+ * its delivery report records `delivered` first, except on a platform that never reports delivery
+ * (`reportsDelivery` false: domain/deliveryReports.ts), where `sent` is the last status before read or unread, and
+ * the end of the lifetime is `unread`.
  */
-export function statusChanges(current: Status, channel: Channel, report: Report): StatusChange[] {
+export function statusChanges(current: Status, channel: Channel, report: Report, reportsDelivery = true): StatusChange[] {
   const change = (status: Status, errorCode: number | null = null): StatusChange => ({ status, at: report.at, errorCode });
   const messenger = hasReadReceipts(channel);
   switch (report.kind) {
@@ -56,13 +58,13 @@ export function statusChanges(current: Status, channel: Channel, report: Report)
     case 'read':
     case 'unread':
       if (!messenger) return [];
-      if (current === 'sent') return [change('delivered'), change(report.kind)];
+      if (current === 'sent') return reportsDelivery ? [change('delivered'), change(report.kind)] : [change(report.kind)];
       return current === 'delivered' ? [change(report.kind)] : [];
     case 'click':
       return [];
     case 'expired':
       if (current === 'sending') return [change('unsent', ERROR_CODES.expiredBeforeSending)];
-      if (current === 'sent') return [change('undelivered', ERROR_CODES.statusTimeout)];
+      if (current === 'sent') return messenger && !reportsDelivery ? [change('unread')] : [change('undelivered', ERROR_CODES.statusTimeout)];
       if (current === 'delivered' && messenger) return [change('unread')];
       return [];
   }

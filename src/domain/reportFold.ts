@@ -122,6 +122,7 @@ export function foldReports<S extends StoredMessageState>(reports: readonly Repo
     }
     // Reports that came before this hand-off was recorded (an early receipt) apply now, in order.
     if (envelope.handoff && plan.status === 'sent') {
+      state.connector = envelope.handoff.connector;
       for (const early of parts.recordHandoff(uuid, envelope.handoff)) applyOne(early);
     }
   };

@@ -1,4 +1,5 @@
 import type { Status } from './channels.js';
+import { reportsDelivery } from './deliveryReports.js';
 import { clickCallback, priceCallback, statusCallback, type CallbackPayload, type CallbackTarget } from './callbackPayloads.js';
 import { statusChanges, watchesExpiry, type Report, type StatusChange } from './lifecycle.js';
 import type { Units } from './money.js';
@@ -19,6 +20,8 @@ export interface MessageState extends CallbackTarget {
   /** The account's. */
   currency: string;
   billingEnabled: boolean;
+  /** The name its hand-off was recorded under, once handed off (domain/deliveryReports.ts). */
+  connector?: string | null;
 }
 
 /** Everything a report changes, for the store to write in one transaction with the outbox. */
@@ -44,7 +47,7 @@ export interface ReportPlan {
  * refunded and never priced.
  */
 export function planReport(state: MessageState, report: Report): ReportPlan {
-  const changes = statusChanges(state.status, state.channelType, report);
+  const changes = statusChanges(state.status, state.channelType, report, reportsDelivery(state.connector));
   const plan: ReportPlan = {
     changes,
     status: state.status,

@@ -7,12 +7,13 @@ import type { GroupCommit } from './groupCommit.js';
 export function recordHandoff(outcomes: GroupCommit, connector: string, message: ClaimedMessage, result: HandoffResult, at: number, prices: PriceTable): void {
   const detail = result.detail === undefined ? {} : { detail: result.detail };
   if (result.kind === 'sent') {
+    const via = result.via ?? connector;
     outcomes.report({
       uuid: message.uuid,
-      source: connector,
+      source: via,
       ...detail,
       report: { kind: 'sent', at, price: result.price ?? estimatePrice(message, prices) },
-      handoff: { connector, carrierRefs: result.carrierRefs ?? [] },
+      handoff: { connector: via, carrierRefs: result.carrierRefs ?? [] },
     });
   } else if (result.kind === 'undelivered') {
     outcomes.report({ uuid: message.uuid, source: connector, report: { kind: 'sent', at, price: 0 }, handoff: { connector, carrierRefs: [] } });

@@ -4,6 +4,7 @@
  * is done before the door answers, so a callback accepted is never lost; one that is not (the process died) is sent
  * again, and nothing is counted twice: statuses never go backwards, and an event id is remembered once applied.
  */
+import { VK_COMMUNITY_HANDOFF } from '../domain/deliveryReports.js';
 import type { ReportEnvelope } from '../domain/reportEnvelope.js';
 import { providerStatusReport } from '../domain/vkOutcomes.js';
 import type { CallbackEvent } from '../vk/callbackEvents.js';
@@ -46,8 +47,8 @@ export async function takeCommunityEvent(state: VkStateRepository, applyReports:
     if (ids.length > 0) {
       await applyReports(
         ids.map((id) => ({
-          carrierRef: { connector: VK_CONNECTOR, keys: [communityKey(groupId, id)] },
-          source: VK_CONNECTOR,
+          carrierRef: { connector: VK_COMMUNITY_HANDOFF, keys: [communityKey(groupId, id)] },
+          source: VK_COMMUNITY_HANDOFF,
           report: { kind: 'read', at: now },
           detail: `VK community ${groupId}: message_read up to ${read.read_message_id} by peer ${peerId}`,
         })),

@@ -178,3 +178,14 @@ test('after hand-off the engine watches the lifetime end while sent, and while d
     }
   }
 });
+
+test('a platform without delivery reports (VK communities): sent → read or unread directly; the lifetime end is unread', () => {
+  const withoutDelivery = (current: Status, report: Report) => statusChanges(current, 'VK', report, false).map((c) => c.status);
+  assert.deepEqual(withoutDelivery('sent', { kind: 'read', at: AT }), ['read']);
+  assert.deepEqual(withoutDelivery('sent', { kind: 'unread', at: AT }), ['unread']);
+  assert.deepEqual(withoutDelivery('sent', { kind: 'expired', at: AT }), ['unread']);
+  assert.deepEqual(withoutDelivery('sending', { kind: 'expired', at: AT }), ['unsent']);
+  assert.deepEqual(withoutDelivery('read', { kind: 'expired', at: AT }), []);
+  // The rule is about messengers only; elsewhere the lifetime end stays 127.
+  assert.deepEqual(statusChanges('sent', 'SMS', { kind: 'expired', at: AT }, false), [{ status: 'undelivered', at: AT, errorCode: 127 }]);
+});

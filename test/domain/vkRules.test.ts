@@ -137,3 +137,9 @@ describe('group pacer: at most perSecond in any window', () => {
     assert.equal(pacer.take('g', 50, 50, 1_100).filter((w) => w === 0).length, 50);
   });
 });
+
+test('only VK community hand-offs are without delivery reports', async () => {
+  const { reportsDelivery, VK_COMMUNITY_HANDOFF } = await import('../../src/domain/deliveryReports.js');
+  assert.equal(reportsDelivery(VK_COMMUNITY_HANDOFF), false);
+  for (const connector of [null, undefined, 'vk', 'whatsapp', 'simulator', 'smpp:main']) assert.equal(reportsDelivery(connector), true);
+});

@@ -12,6 +12,7 @@
  * 4. the calls: one provider request per profile and 1000 messages, one messages.send per community message.
  */
 import type { Clock } from '../../clock.js';
+import { VK_COMMUNITY_HANDOFF } from '../../domain/deliveryReports.js';
 import { DAILY_WINDOW_MS, dailyLimitDetail } from '../../domain/vkLimits.js';
 import type { VkSendOutcome } from '../../domain/vkOutcomes.js';
 import { communityKey, providerKey, VK_CONNECTOR } from '../../vk/carrierKey.js';
@@ -161,7 +162,7 @@ export function createVkConnector(options: VkConnectorOptions): Connector {
     // Kept for message_read, which says "read up to this id" (service/vkWebhook.ts).
     await state.recordCommunityMessage(p.sender.groupId!, answer.peerId, answer.messageId, clock.now());
     await taken(p);
-    results[p.index] = { kind: 'sent', carrierRefs: [[communityKey(p.sender.groupId!, answer.messageId)]], detail: answer.detail };
+    results[p.index] = { kind: 'sent', carrierRefs: [[communityKey(p.sender.groupId!, answer.messageId)]], detail: answer.detail, via: VK_COMMUNITY_HANDOFF };
   }
 
   async function sendBatch(messages: OutboundMessage[]): Promise<HandoffResult[]> {

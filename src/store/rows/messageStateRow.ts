@@ -21,6 +21,7 @@ export interface MessageStateRow {
   created_at: number;
   sent_at: number | null;
   expires_at: number | null;
+  connector: string | null;
 }
 
 /** The account columns the money of a report depends on. */
@@ -52,5 +53,6 @@ export function toStoredMessageState(uuid: string, row: MessageStateRow, account
     createdAt: Number(row.created_at),
     sentAt: numberOrNull(row.sent_at),
     expiresAt: numberOrNull(row.expires_at),
+    connector: row.connector,
   };
 }
