@@ -7,6 +7,7 @@ import { benchSipCalls } from './sipCalls.js';
 import { benchSmpp } from './smpp.js';
 import { benchSmsEndToEnd } from './smsEndToEnd.js';
 import { benchTts } from './tts.js';
+import { benchVk } from './vk.js';
 import { benchWhatsApp } from './whatsapp.js';
 
 /** `npm run bench`: every performance figure the issues ask for, printed; never part of `npm test`. */
@@ -29,3 +30,5 @@ console.log();
 await benchSipCalls();
 console.log();
 await benchWhatsApp();
+console.log();
+await benchVk();
