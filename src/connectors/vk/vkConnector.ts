@@ -59,13 +59,15 @@ export function createVkConnector(options: VkConnectorOptions): Connector {
   const throughputOf = (sender: VkSenderConfig) => sender.throughput ?? (sender.adapter === 'community' ? DEFAULT_COMMUNITY_THROUGHPUT : DEFAULT_PROVIDER_THROUGHPUT);
 
   /** An error's outcome as a hand-off result; a sender the platform refused is paused. */
-  async function resultOf(pending: Pending, outcome: VkSendOutcome, detail: string): Promise<HandoffResult> {
+  async function resultOf(pending: Pending, outcome: VkSendOutcome, detail: string, tripped: Set<string>): Promise<HandoffResult> {
     if (pending.probe) {
       await breaker.probeEnded(pending.sender.senderName, outcome.kind !== 'retry' && !(outcome.kind === 'unsent' && outcome.pauseSender), clock.now());
     }
     if (outcome.kind === 'retry') return { kind: 'retry', afterMs: RETRY_AFTER_MS, detail };
     if (outcome.kind === 'undelivered') return { kind: 'undelivered', errorCode: outcome.errorCode, detail };
-    if (outcome.pauseSender) {
+    // Once per sender and batch: a refused request answers for up to 1000 messages of the same senders.
+    if (outcome.pauseSender && !tripped.has(pending.sender.senderName)) {
+      tripped.add(pending.sender.senderName);
       await breaker.trip(pending.sender.senderName, detail, clock.now());
       logger?.error(
         { senderName: pending.sender.senderName, adapter: pending.sender.adapter },
@@ -125,7 +127,7 @@ export function createVkConnector(options: VkConnectorOptions): Connector {
     return going;
   }
 
-  async function sendProviderShare(pending: Pending[], results: HandoffResult[], now: number): Promise<void> {
+  async function sendProviderShare(pending: Pending[], results: HandoffResult[], now: number, tripped: Set<string>): Promise<void> {
     const byProfile = new Map<string, Pending[]>();
     for (const p of pending) {
       const profile = p.sender.provider!;
@@ -146,17 +148,17 @@ export function createVkConnector(options: VkConnectorOptions): Connector {
             continue;
           }
           if (answer.outcome.kind !== 'retry' && !(answer.outcome.kind === 'unsent' && answer.outcome.keepsDailySlot)) release.push(p.message.uuid);
-          results[p.index] = await resultOf(p, answer.outcome, answer.detail);
+          results[p.index] = await resultOf(p, answer.outcome, answer.detail, tripped);
         }
       }),
     );
     if (release.length > 0 && config.dailyLimit > 0) await state.releaseDailySlots(release);
   }
 
-  async function sendCommunityMessage(p: Pending, results: HandoffResult[]): Promise<void> {
+  async function sendCommunityMessage(p: Pending, results: HandoffResult[], tripped: Set<string>): Promise<void> {
     const answer = await sendThroughCommunity(communities.get(p.sender.senderName)!, p.sender, p.message);
     if (!answer.taken) {
-      results[p.index] = await resultOf(p, answer.outcome, answer.detail);
+      results[p.index] = await resultOf(p, answer.outcome, answer.detail, tripped);
       return;
     }
     // Kept for message_read, which says "read up to this id" (service/vkWebhook.ts).
@@ -181,9 +183,10 @@ export function createVkConnector(options: VkConnectorOptions): Connector {
     }
     pending = await underDailyLimit(pending, results, now);
     pending = await paced(pending, results, now);
+    const tripped = new Set<string>();
     await Promise.all([
-      sendProviderShare(pending.filter((p) => p.sender.adapter === 'provider'), results, now),
-      ...pending.filter((p) => p.sender.adapter === 'community').map((p) => sendCommunityMessage(p, results)),
+      sendProviderShare(pending.filter((p) => p.sender.adapter === 'provider'), results, now, tripped),
+      ...pending.filter((p) => p.sender.adapter === 'community').map((p) => sendCommunityMessage(p, results, tripped)),
     ]);
     return results;
   }
