@@ -105,12 +105,12 @@ test('each load is a fresh object: changing one cannot change the defaults', () 
   assert.equal(second.http.port, 8080);
 });
 
-test('every setting of the file has a description and (but for the required keys of an SMSC or a WhatsApp sender) a default', () => {
+test('every setting of the file has a description and (but for the required keys of an SMSC, a WhatsApp sender or a VK sender) a default', () => {
   const visit = (schema: Record<string, any>, path: string): void => {
     for (const [key, property] of Object.entries<Record<string, any>>(schema['properties'] ?? {})) {
       const at = `${path}${key}`;
       assert.equal(typeof property['description'], 'string', `${at} has a description`);
-      if (!(schema['required'] ?? []).includes(key) || !['smpp.smscs[].', 'whatsapp.senders[].'].includes(path)) assert.ok('default' in property, `${at} has a default`);
+      if (!(schema['required'] ?? []).includes(key) || !['smpp.smscs[].', 'whatsapp.senders[].', 'vk.senders[].'].includes(path)) assert.ok('default' in property, `${at} has a default`);
       if (property['type'] === 'object') visit(property, `${at}.`);
       if (property['items']?.['type'] === 'object') visit(property['items'], `${at}[].`);
     }

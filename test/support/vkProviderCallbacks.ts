@@ -11,6 +11,9 @@
 import { createHmac } from 'node:crypto';
 import { sleep, VkCallbackSender, type CallbackAnswer } from './vkCallbackSender.js';
 
+/** How long the events of one URL are gathered into one POST (`batch`). */
+const BATCH_GATHER_MS = 25;
+
 export type VkStatusName = 'sent' | 'delivered' | 'read' | 'not_delivered' | 'expired';
 
 export interface VkStatusEvent {
@@ -129,11 +132,13 @@ export class ProviderCallbacks {
       return open.answer;
     }
     const events = [event];
+    // A short window, not the next turn of the loop: on a loaded machine the steps that fall due together may reach
+    // here a few milliseconds apart.
     const answer = new Promise<CallbackAnswer>((resolve) =>
-      setImmediate(() => {
+      setTimeout(() => {
         this.batches.delete(url);
         resolve(this.emit(events, { url }));
-      }),
+      }, BATCH_GATHER_MS),
     );
     this.batches.set(url, { events, answer });
     return answer;
