@@ -12,6 +12,7 @@ import { registerServeCommand } from './cli/serve.js';
 import { registerTokensCommands } from './cli/tokens.js';
 import { registerVoiceCommands } from './cli/voice.js';
 import { registerVkCommands } from './cli/vk.js';
+import { registerSmppCommands } from './cli/smpp.js';
 import { registerWhatsAppCommands } from './cli/whatsapp.js';
 import { registerMigrateCommand } from './cli/migrate.js';
 import { ConfigError } from './configLoad.js';
@@ -38,6 +39,7 @@ function buildProgram(): Command {
   registerVoiceCommands(program);
   registerWhatsAppCommands(program);
   registerVkCommands(program);
+  registerSmppCommands(program);
   registerMigrateCommand(program);
   registerConfigCommands(program);
   throwInsteadOfExiting(program);

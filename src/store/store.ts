@@ -15,6 +15,7 @@ import type { StopCode } from '../domain/stop.js';
 import type { ReportEnvelope } from '../domain/reportEnvelope.js';
 import type { WhatsAppStateRepository } from './whatsappState.js';
 import type { VkStateRepository } from './vkState.js';
+import type { SmppUserRepository } from './smppUsers.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -31,6 +32,7 @@ export interface Store {
   readonly callbacks: CallbackOutbox;
   readonly whatsapp: WhatsAppStateRepository;
   readonly vk: VkStateRepository;
+  readonly smppUsers: SmppUserRepository;
   close(): Promise<void>;
 }
 

@@ -20,6 +20,7 @@ import { migratePostgres } from './schema.js';
 import { pgSenders } from './senders.js';
 import { pgWhatsAppState } from './whatsappState.js';
 import { pgVkState } from './vkState.js';
+import { pgSmppUsers } from './smppUsers.js';
 
 /**
  * The store on PostgreSQL: any number of nodes share one database. Opening it brings the schema up to date
@@ -67,6 +68,7 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
     callbacks: pgCallbackOutbox(sql),
     whatsapp: pgWhatsAppState(sql),
     vk: pgVkState(sql),
+    smppUsers: pgSmppUsers(sql),
     async close() {
       await idempotencyOwner.close();
       await sql.end({ timeout: 5 });

@@ -313,6 +313,25 @@ const MIGRATIONS: string[] = [
     primary key (group_id, event_id)
   ) without rowid;
   `,
+  // SMPP users (store/smppUsers.ts, smpp-interface.md §2): the credentials an ESME binds with. system_id is unique over
+  // every row, revoked ones too: a revoked id is never reused. allow_list is a JSON array of CIDRs ('[]' = any).
+  `
+  create table smpp_users (
+    id integer primary key,
+    system_id text not null unique,
+    account_id integer not null references accounts(id),
+    password_hash text not null,
+    allow_list text not null default '[]',
+    max_binds integer not null,
+    throughput integer not null,
+    window_size integer not null,
+    message_id_format text not null,
+    callback_url text,
+    created_at integer not null,
+    revoked_at integer
+  );
+  create index smpp_users_by_account on smpp_users (account_id, id);
+  `,
 ];
 
 /** Applies the migrations not yet applied, up to `through` (all of them unless a test stops earlier). */

@@ -31,6 +31,7 @@ import { sqliteTimeline } from './messages/timeline.js';
 import { sqliteSenders } from './senders.js';
 import { sqliteWhatsAppState } from './whatsappState.js';
 import { sqliteVkState } from './vkState.js';
+import { sqliteSmppUsers } from './smppUsers.js';
 
 /** With a checkpoint thread, the writers' own checkpoints are only a bound on the WAL should that thread fall behind (~400 MB). */
 const FALLBACK_AUTOCHECKPOINT_PAGES = 100_000;
@@ -177,6 +178,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
     callbacks: sqliteCallbackOutbox(db),
     whatsapp: sqliteWhatsAppState(db),
     vk: sqliteVkState(db),
+    smppUsers: sqliteSmppUsers(db),
     async close() {
       idempotencyOwner.close();
       wal.close();

@@ -11,6 +11,7 @@ import { concurrencyContract } from './concurrency.js';
 import { engineContract } from './engine.js';
 import { listingContract } from './listing.js';
 import { stopContract } from './stop.js';
+import { smppUsersContract } from './smppUsers.js';
 import { vkStateContract } from './vkState.js';
 import { whatsappStateContract } from './whatsappState.js';
 import { storeForBlock, type OpenStore } from './support.js';
@@ -23,7 +24,7 @@ const SUITE_TIMEOUT_MS = 120_000;
 /**
  * Two stores per backend (a fresh database costs about a second on PostgreSQL). The blocks sharing one never see
  * each other's data:
- * - accounts, acceptance, reading, stopping, WhatsApp and VK state: times from T0 on; every test works on accounts
+ * - accounts, acceptance, reading, stopping, WhatsApp and VK state, SMPP users: times from T0 on; every test works on accounts
  *   (and WABAs, sender names, platform ids, VK groups and phones) of its own, and the claims they make only check
  *   their own messages;
  * - engine, outbox, concurrency: operations that see the whole store (claims, expiries, the outbox); every test
@@ -40,6 +41,7 @@ export function storeContract(name: string, open: OpenStore): void {
       stopContract(ctx);
       whatsappStateContract(ctx);
       vkStateContract(ctx);
+      smppUsersContract(ctx);
     });
     describe('engine and callback outbox', () => {
       const ctx = storeForBlock(open);
