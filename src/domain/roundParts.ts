@@ -74,10 +74,12 @@ export class RoundParts {
     const ref = envelope.carrierRef;
     if (!ref) return null;
     const pairs = ref.keys.map((key) => pairKey(ref.connector, key));
-    let found: PartRef | undefined;
-    for (const pair of pairs) if ((found = this.ownRefs.get(pair))) break;
-    found ??= this.reads.findPart(ref.connector, ref.keys);
-    if (found) return { uuid: found.uuid, part: found.part };
+    // Key by key, best first: this round's hand-off under a key, else the stored one under it. An exact id stored
+    // earlier beats a numeric reading of another message's id recorded this round.
+    for (const [i, key] of ref.keys.entries()) {
+      const found = this.ownRefs.get(pairs[i]!) ?? this.reads.findPart(ref.connector, [key]);
+      if (found) return { uuid: found.uuid, part: found.part };
+    }
     this.keptHere.push({ envelope, pairs, released: false });
     return null;
   }

@@ -33,6 +33,11 @@ export function messageIdKeys(id: string): string[] {
   return keys;
 }
 
+/** The key of an id as written (trimmed, any case), without its numeric readings: for an SMSC known to keep its notation. */
+export function exactMessageIdKeys(id: string): string[] {
+  return [`t:${id.trim().toLowerCase()}`];
+}
+
 export function sameMessageId(a: string, b: string): boolean {
   const keysOfB = new Set(messageIdKeys(b));
   return messageIdKeys(a).some((key) => keysOfB.has(key));

@@ -21,6 +21,7 @@ test('the defaults come from the schema, and parsing does not touch the value it
     reconnectMaxMs: 60_000,
     responseTimeoutMs: 10_000,
     segmentation: 'udh',
+    receiptIds: 'auto',
     inboundAccount: null,
   });
   const given = { ...MINIMAL };
@@ -35,7 +36,7 @@ test('every problem of a row at once, under the row\'s path', () => {
       assert.ok(error instanceof ConfigError);
       assert.deepEqual(error.message.split('\n'), [
         'smpp.smscs[3].password must be a string of printable ASCII of 0–8 characters; it is missing',
-        'unknown key "smpp.smscs[3].windw" (keys: name, host, port, tls, tlsCaFile, systemId, password, systemType, bindMode, binds, window, throughputPerBind, enquireLinkMs, reconnectMinMs, reconnectMaxMs, responseTimeoutMs, segmentation, inboundAccount; see README "Settings")',
+        'unknown key "smpp.smscs[3].windw" (keys: name, host, port, tls, tlsCaFile, systemId, password, systemType, bindMode, binds, window, throughputPerBind, enquireLinkMs, reconnectMinMs, reconnectMaxMs, responseTimeoutMs, segmentation, receiptIds, inboundAccount; see README "Settings")',
         'smpp.smscs[3].name must be a string matching /^[A-Za-z0-9_.-]+$/ of 1–64 characters; got "bad name"',
         'smpp.smscs[3].host must be a string of 1–255 characters; got ""',
         'smpp.smscs[3].window must be an integer from 1 to 10000; got 0',

@@ -133,6 +133,14 @@ test('a receipt found by its network id is about that message', () => {
   assert.equal(fold.messages.get(A)!.state.status, 'delivered');
 });
 
+test("a receipt's exact id stored earlier wins over another message's numeric reading recorded in this round", () => {
+  // A's SMSC id was 4500 (stored); B, handed off in this round, answered 1194, whose hex reading is 4500 too.
+  const { reads } = store([message(A, { status: 'sent', sentAt: T - 5, reserved: 0 }), message(B)], { refs: { 'smpp t:4500': { uuid: A, part: 0 }, 'smpp n:4500': { uuid: A, part: 0 } } });
+  const fold = foldReports([handoff(B, T, 800, [['t:1194', 'n:1194', 'n:4500']]), byRef(['t:4500', 'n:4500', 'n:17664'], { kind: 'delivered', at: T + 1 })], reads);
+  assert.equal(fold.messages.get(A)!.state.status, 'delivered');
+  assert.equal(fold.messages.get(B)!.state.status, 'sent');
+});
+
 test('a receipt naming an id nobody handed off is kept for later', () => {
   const { reads } = store([]);
   const receipt = byRef(['zz'], { kind: 'delivered', at: T });

@@ -23,6 +23,7 @@ import type { Clock } from '../../clock.js';
 import type { CarrierEvent, Connector, ConnectorEvents, HandoffResult, InboundMessage, OutboundMessage } from '../connector.js';
 import { destinationAddress, senderAddress, type SmppAddress } from '../../smpp/addresses.js';
 import { isDeliveryReceipt, messageIdKeys, receiptOutcome } from '../../smpp/receipt.js';
+import { ReceiptIdMatching } from './receiptIdMatching.js';
 import { readMoText, readReceipt } from '../../smpp/inboundSms.js';
 import { segmentSms, type SegmentedSms } from '../../smpp/segmentation.js';
 import { validityPeriod } from '../../smpp/validityPeriod.js';
@@ -73,6 +74,7 @@ export function createSmppConnector(config: SmscConfig, options: SmppConnectorOp
   const { clock, logger } = options;
   const sessions: SmppSession[] = [];
   const progress = new Map<string, Progress>();
+  const receiptIds = new ReceiptIdMatching(config.receiptIds);
   const activeSends = new Set<Promise<HandoffResult>>();
   const bindWaiters = new Set<() => void>();
   const mo = new MoReassembly(options.moReassemblyMs ?? 5 * 60_000);
@@ -221,6 +223,7 @@ export function createSmppConnector(config: SmscConfig, options: SmppConnectorOp
   function sentResult(state: Progress, segmented: SegmentedSms): HandoffResult {
     const ids = state.messageIds as string[];
     const usable = ids.filter((id) => id.trim() !== '');
+    for (const id of usable) receiptIds.answeredId(id);
     if (usable.length < ids.length) logger?.warn({ smsc: name, ids }, 'SMSC accepted a part without a message_id: its receipt cannot be matched');
     const coding = `data_coding 0x0${segmented.dataCoding.toString(16)}`;
     const parts = ids.length === 1 ? '1 submit_sm' : `${ids.length} submit_sm`;
@@ -274,7 +277,9 @@ export function createSmppConnector(config: SmscConfig, options: SmppConnectorOp
     }
     const outcome = receiptOutcome(receipt);
     if (!outcome.final) return;
-    const carrierRefKeys = [...new Set(receipt.messageIds.flatMap((id) => messageIdKeys(id)))];
+    const before = receiptIds.notation;
+    const carrierRefKeys = receiptIds.keysOf(receipt.messageIds);
+    if (before === null && receiptIds.notation !== null) logger?.info({ smsc: name, receiptIds: receiptIds.notation }, 'SMSC receipt ids: matched this way from now on');
     const event: CarrierEvent = { carrierRefKeys, kind: outcome.status, at: clock.now(), detail };
     if (outcome.status === 'undelivered') event.errorCode = outcome.errorCode;
     events.report(event);

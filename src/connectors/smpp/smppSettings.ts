@@ -49,6 +49,11 @@ const SMSC_SETTINGS = Type.Object(
       description: 'How long a PDU waits for its response; also how long one send keeps trying before answering `retry`.',
     }),
     segmentation: oneOf(['udh', 'sar', 'payload'] as const, { default: 'udh', description: 'How long texts are split.' }),
+    receiptIds: oneOf(['auto', 'exact', 'any-notation'] as const, {
+      default: 'auto',
+      description:
+        "How a receipt's message id finds its submit: `exact` as the SMSC answered it; `any-notation` also as the same number in hex or decimal (an SMSC that answers `1A2B` and receipts `6699`); `auto` learns which from the first 20 receipts.",
+    }),
     inboundAccount: orNull(text({ min: 1, max: 255 }), {
       docType: 'account name or null',
       description: "The account that receives this SMSC's inbound SMS (it must exist at start); null = by approved sender name.",
