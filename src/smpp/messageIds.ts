@@ -7,10 +7,8 @@
  * - `decimal`: the same counter in decimal.
  * The longest id (`<uuid>-255`) has 40 characters, within SMPP's 65.
  */
+import type { MessageIdFormat } from '../domain/smppUser.js';
 import { isUuid } from '../domain/messageUuid.js';
-
-/** The same values as the SMPP user's `messageIdFormat`. */
-export type MessageIdFormatName = 'uuid' | 'hex' | 'decimal';
 
 export interface MessageIdParts {
   /** The message's uuid (needed by `uuid`). */
@@ -26,7 +24,7 @@ export type ParsedMessageId = { uuid: string; partNumber: number } | { counter: 
 export const MAX_COUNTER = (1n << 63n) - 1n;
 const MAX_PART = 255;
 
-export function formatMessageId(format: MessageIdFormatName, parts: MessageIdParts): string {
+export function formatMessageId(format: MessageIdFormat, parts: MessageIdParts): string {
   if (format === 'uuid') {
     if (!isUuid(parts.uuid)) throw new RangeError(`not a uuid: ${JSON.stringify(parts.uuid)}`);
     const { partNumber } = parts;
@@ -44,7 +42,7 @@ export function formatMessageId(format: MessageIdFormatName, parts: MessageIdPar
  * What a client's message_id names, or null when it is not an id of this format. Lenient only where a client
  * may reasonably rewrite an id: letter case (uuid and hex) and leading zeros (hex and decimal).
  */
-export function parseMessageId(format: MessageIdFormatName, text: string): ParsedMessageId | null {
+export function parseMessageId(format: MessageIdFormat, text: string): ParsedMessageId | null {
   if (format === 'uuid') {
     const m = /^([0-9a-fA-F-]{36})(?:-([1-9][0-9]{0,2}))?$/.exec(text);
     if (!m || !isUuid(m[1]!)) return null;

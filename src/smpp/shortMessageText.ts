@@ -23,7 +23,7 @@ const extensionChar = new Map<number, string>(Object.entries(GSM7_EXTENSION).map
 
 const hex = (value: number, digits = 2): string => `0x${value.toString(16).toUpperCase().padStart(digits, '0')}`;
 
-export function decodeShortMessage(dataCoding: number, bytes: Buffer): ShortMessageText {
+export function decodeSubmittedText(dataCoding: number, bytes: Buffer): ShortMessageText {
   switch (dataCoding) {
     case 0x00:
       return decodeGsm7Unpacked(bytes);

@@ -22,7 +22,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** `at`: epoch ms (absolute, or `now` + the relative duration); null for the empty string. */
-export function parseSmppTime(text: string, now: number): SmppTimeResult {
+export function parseSubmitTime(text: string, now: number): SmppTimeResult {
   if (text === '') return { ok: true, at: null };
   if (text.length !== 16) return { ok: false, reason: `an SMPP time has 16 characters, got ${text.length}` };
   const m = FORMAT.exec(text);

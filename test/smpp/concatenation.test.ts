@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { concatenationKey, parseUdh, readConcatenation, type Concatenation } from '../../src/smpp/concatenation.js';
 import { segmentSms } from '../../src/smpp/segmentation.js';
-import { decodeShortMessage } from '../../src/smpp/shortMessageText.js';
+import { decodeSubmittedText } from '../../src/smpp/shortMessageText.js';
 import { libraryDecoded, libraryEncode, libraryRawFields } from '../support/smppLibraryRaw.js';
 
 /** What a server reads of a submit_sm the library wrote: esm_class, the octets of the text, the SAR TLVs. */
@@ -29,7 +29,7 @@ const read = (fields: Record<string, unknown>): Concatenation => {
   return readConcatenation(f.esmClass, f.message, f.sar);
 };
 const textOf = (payload: Buffer): string => {
-  const decoded = decodeShortMessage(0, payload);
+  const decoded = decodeSubmittedText(0, payload);
   assert.ok(decoded.ok);
   return decoded.ok ? decoded.text : '';
 };

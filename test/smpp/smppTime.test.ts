@@ -1,24 +1,24 @@
 /** Strict SMPP 3.4 §7.1.1 times of a client's submit (smpp-interface.md §3), against times the `smpp` library writes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSmppTime } from '../../src/smpp/smppTime.js';
+import { parseSubmitTime } from '../../src/smpp/smppTime.js';
 import { toSmppAbsoluteTime, toSmppRelativeTime } from '../../src/smpp/validityPeriod.js';
 import { libraryEncode, libraryRawFields } from '../support/smppLibraryRaw.js';
 
 const NOW = Date.parse('2026-05-02T10:00:00.000Z');
 const at = (text: string, now = NOW): number | null => {
-  const result = parseSmppTime(text, now);
+  const result = parseSubmitTime(text, now);
   assert.ok(result.ok, `${text}: ${JSON.stringify(result)}`);
   return result.ok ? result.at : null;
 };
 const rejected = (text: string, pattern?: RegExp): void => {
-  const result = parseSmppTime(text, NOW);
+  const result = parseSubmitTime(text, NOW);
   assert.equal(result.ok, false, `${JSON.stringify(text)} should be rejected`);
   if (!result.ok && pattern) assert.match(result.reason, pattern);
 };
 
 test('empty: no time', () => {
-  assert.deepEqual(parseSmppTime('', NOW), { ok: true, at: null });
+  assert.deepEqual(parseSubmitTime('', NOW), { ok: true, at: null });
 });
 
 test('absolute: UTC, tenths, + and − offsets in quarter hours', () => {
@@ -101,5 +101,5 @@ test('malformed times are rejected', () => {
   rejected('000001000000100R', /000R/);
   rejected('000001000000010R', /000R/);
   rejected('000001000000001R', /000R/);
-  assert.equal(parseSmppTime('000001000000000R', Number.NaN).ok, false);
+  assert.equal(parseSubmitTime('000001000000000R', Number.NaN).ok, false);
 });
