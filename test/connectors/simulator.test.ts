@@ -26,8 +26,8 @@ function reportsTo(report: (event: CarrierEvent) => void): ConnectorEvents {
 }
 
 // Written from the spec's §13 table, not from the module, so that the two are checked against each other.
-const SPEC_UNDELIVERED = [11, 453, 454, 455, 456, 457, 458, 501, 502, 503, 504, 505, 506, 508, 509, 510, 601, 602, 603, 604, 612];
-const SPEC_REFUSED = [...SPEC_UNDELIVERED, 610, 611];
+const SPEC_UNDELIVERED = [11, 453, 454, 455, 456, 457, 458, 501, 502, 503, 504, 505, 506, 508, 509, 510, 601, 602, 603, 604, 612, 613, 615];
+const SPEC_REFUSED = [...SPEC_UNDELIVERED, 610, 611, 614];
 const CHANNELS: Channel[] = ['VOICECODE', 'FLASHCALL', 'SMS', 'WHATSAPP', 'VK'];
 const LINK = 'https://shop.example/t/42?a=1';
 

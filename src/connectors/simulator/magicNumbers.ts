@@ -11,11 +11,11 @@ import type { CarrierEventKind } from '../connector.js';
 
 /** §13 codes a carrier reports after hand-off. 127 is not here: it is the engine's expiry code (use 2000). */
 export const UNDELIVERED_CODES: readonly number[] = [
-  11, 453, 454, 455, 456, 457, 458, 501, 502, 503, 504, 505, 506, 508, 509, 510, 601, 602, 603, 604, 612,
+  11, 453, 454, 455, 456, 457, 458, 501, 502, 503, 504, 505, 506, 508, 509, 510, 601, 602, 603, 604, 612, 613, 615,
 ];
 
-/** Codes a carrier may answer at hand-off: every undelivered code, plus WhatsApp's hand-off checks (§6.4). */
-export const REFUSED_CODES: readonly number[] = [...UNDELIVERED_CODES, 610, 611].sort((a, b) => a - b);
+/** Codes a carrier may answer at hand-off: every undelivered code, plus the messengers' hand-off checks (§6.4, §13). */
+export const REFUSED_CODES: readonly number[] = [...UNDELIVERED_CODES, 610, 611, 614].sort((a, b) => a - b);
 
 /** Short meanings of the §13 codes above, for the documentation table and the timeline. */
 export const ERROR_CODE_MEANINGS: Readonly<Record<number, string>> = {
@@ -42,6 +42,9 @@ export const ERROR_CODE_MEANINGS: Readonly<Record<number, string>> = {
   610: 'No open 24-hour window',
   611: 'Template not approved',
   612: 'No account on the platform',
+  613: 'Refused for this subscriber (a per-subscriber limit, or the sender is blocked)',
+  614: 'The sender cannot send on the platform',
+  615: 'The platform does not deliver to this region',
 };
 
 export type SimulatedOutcome =
