@@ -28,8 +28,8 @@ const BUILDERS = { VOICECODE: voicecode, FLASHCALL: flashcall, SMS: sms, WHATSAP
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // Written from the spec's §13 table, so the simulator's table is checked against it.
-const SPEC_UNDELIVERED = [11, 453, 454, 455, 456, 457, 458, 501, 502, 503, 504, 505, 506, 508, 509, 510, 601, 602, 603, 604, 612];
-const SPEC_REFUSED = [...SPEC_UNDELIVERED, 610, 611].sort((a, b) => a - b);
+const SPEC_UNDELIVERED = [11, 453, 454, 455, 456, 457, 458, 501, 502, 503, 504, 505, 506, 508, 509, 510, 601, 602, 603, 604, 612, 613, 615];
+const SPEC_REFUSED = [...SPEC_UNDELIVERED, 610, 611, 614].sort((a, b) => a - b);
 
 const pad3 = (code: number) => String(code).padStart(3, '0');
 

@@ -1,7 +1,8 @@
 /** An SMSC session server (src/smpp/server/) on a free port with recording handlers whose answers a test sets. */
 import { startSmscServer, type SmscServer, type SmscServerOptions } from '../../src/smpp/server/smscServer.js';
 import type { SmscSession } from '../../src/smpp/server/smscSession.js';
-import type { BindDecision, BindRequest, SmscAnswer, SmscHandlers, SmscRequest, SmscTimers } from '../../src/smpp/server/smscTypes.js';
+import type { SmscHandlers } from '../../src/smpp/server/smscSession.js';
+import type { BindDecision, BindRequest, SmscAnswer, SmscRequest, SmscTimers } from '../../src/smpp/server/smscTypes.js';
 
 export interface Fixture {
   server: SmscServer;

@@ -7,7 +7,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
 import { SmscSession } from './smscSession.js';
-import { DEFAULT_SMSC_TIMERS, type SessionInfo, type SmppLogger, type SmscHandlers, type SmscTimers } from './smscTypes.js';
+import { DEFAULT_SMSC_TIMERS, type SessionInfo, type SmppLogger, type SmscTimers } from './smscTypes.js';
+import type { SmscHandlers } from './smscSession.js';
 
 export interface SmscTlsOptions {
   /** PEM text (the caller reads the configured files). */

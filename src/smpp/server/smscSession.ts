@@ -25,12 +25,13 @@ import { encodePdu, readPduFields, type PduFields } from './pduFields.js';
 import { FramingError, PduReader } from './pduReader.js';
 import { canReceive, canSubmit, commandName, RESPONSE_BIT, responseCommand, SMSC_COMMAND, type BindType } from './smscCommands.js';
 import type {
+  BindDecision,
+  BindRequest,
   DeliverOutcome,
   SessionCounters,
   SessionInfo,
   SmppLogger,
   SmscAnswer,
-  SmscHandlers,
   SmscRequest,
   SmscSessionState,
   SmscTimers,
@@ -58,6 +59,20 @@ interface QueuedDeliver {
 }
 
 const MAX_SEQUENCE = 0x7fffffff;
+/** What the door decides; the session only reads and writes PDUs. */
+export interface SmscHandlers {
+  /** Decides a bind (spec §2, in order). A rejection answers 0x0D. */
+  bind(request: BindRequest, session: SmscSession): Promise<BindDecision>;
+  /** submit_sm and data_sm. A rejection answers ESME_RSYSERR. */
+  submit(session: SmscSession, pdu: SmscRequest): Promise<SmscAnswer>;
+  query(session: SmscSession, pdu: SmscRequest): Promise<SmscAnswer>;
+  cancel(session: SmscSession, pdu: SmscRequest): Promise<SmscAnswer>;
+  /** The bind_resp ESME_ROK has been written: the session may be given deliver_sm. */
+  bound?(session: SmscSession): void;
+  /** The connection is gone (bound or not); every deliver in flight has resolved `{ lost: true }`. */
+  closed?(session: SmscSession): void;
+}
+
 /** How long close() waits for the ESME's unbind_resp at most. */
 const SHUTDOWN_UNBIND_WAIT_MS = 1_000;
 

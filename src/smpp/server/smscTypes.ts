@@ -5,7 +5,6 @@
 import type { SmppLogger } from '../session.js';
 import type { PduFields } from './pduFields.js';
 import type { BindType } from './smscCommands.js';
-import type { SmscSession } from './smscSession.js';
 
 export type { BindType, PduFields, SmppLogger };
 
@@ -62,18 +61,6 @@ export interface SmscAnswer {
   fields?: PduFields;
 }
 
-export interface SmscHandlers {
-  /** Decides a bind (spec §2, in order). A rejection answers 0x0D. */
-  bind(request: BindRequest, session: SmscSession): Promise<BindDecision>;
-  /** submit_sm and data_sm. A rejection answers ESME_RSYSERR. */
-  submit(session: SmscSession, pdu: SmscRequest): Promise<SmscAnswer>;
-  query(session: SmscSession, pdu: SmscRequest): Promise<SmscAnswer>;
-  cancel(session: SmscSession, pdu: SmscRequest): Promise<SmscAnswer>;
-  /** The bind_resp ESME_ROK has been written: the session may be given deliver_sm. */
-  bound?(session: SmscSession): void;
-  /** The connection is gone (bound or not); every deliver in flight has resolved `{ lost: true }`. */
-  closed?(session: SmscSession): void;
-}
 
 /** What a deliver_sm came to: its deliver_sm_resp's command_status, or lost (closed, or no resp in time). */
 export type DeliverOutcome = { status: number } | { lost: true };
