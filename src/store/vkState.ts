@@ -1,4 +1,4 @@
-import type { PausedSender } from './whatsappState.js';
+import type { PausedSenderRepository } from './pausedSenders.js';
 
 /** One message asking for a place under the daily limit of its group (sender name) to its phone. */
 export interface VkDailySlotRequest {
@@ -11,19 +11,9 @@ export interface VkDailySlotRequest {
  * What the gateway keeps of VK beside the messages, shared by every node (README "VK"): the senders the circuit
  * breaker paused, the messages counted against VK's daily limit per phone and group, and the message ids a
  * community sent to each peer (VK reports reading as "read up to this id"). The rules on top (how many a day, how
- * long the window) are the domain's (domain/vkDailyLimit.ts).
+ * long the window) are the domain's (domain/vkLimits.ts).
  */
-export interface VkStateRepository {
-  /** Pauses the sender (again: the first reason and time are kept). */
-  pauseSender(senderName: string, reason: string, at: number): Promise<void>;
-  /**
-   * Ends the pause (false when there was none), and makes the sender's VK messages that wait for it due again at
-   * `waiting.dueAt`: VK messages of that sender name still sending, not claimed, due after `dueAt` and no later
-   * than `dueBefore`, in the same transaction.
-   */
-  resumeSender(senderName: string, waiting: { dueAt: number; dueBefore: number }): Promise<boolean>;
-  pausedSenders(): Promise<PausedSender[]>;
-
+export interface VkStateRepository extends PausedSenderRepository {
   /**
    * The daily limit, atomically across nodes: answers, in order, whether each message holds a slot. A message that
    * already holds one keeps it (a retry counts once); otherwise it gets one when fewer than `limit` messages of its

@@ -1,11 +1,8 @@
 import type { WhatsAppTemplate } from '../domain/whatsappTemplates.js';
 
-/** A WhatsApp sender the circuit breaker paused (spec §13 code 614): it sends nothing until resumed. */
-export interface PausedSender {
-  senderName: string;
-  reason: string;
-  pausedAt: number;
-}
+import type { PausedSenderRepository } from './pausedSenders.js';
+
+export type { PausedSender } from './pausedSenders.js';
 
 /**
  * What the gateway keeps of WhatsApp beside the messages, shared by every node: the template registry synced
@@ -13,7 +10,7 @@ export interface PausedSender {
  * senders the circuit breaker paused. The rules on top of it (how long a window lasts, which template passes)
  * are the domain's (domain/whatsappTemplates.ts, domain/whatsappWindow.ts).
  */
-export interface WhatsAppStateRepository {
+export interface WhatsAppStateRepository extends PausedSenderRepository {
   /** One sync: the WABA's templates become exactly these (others of the WABA are removed). */
   replaceTemplates(wabaId: string, templates: WhatsAppTemplate[], now: number): Promise<void>;
   /** The WABA's templates, by name then language. */
@@ -27,14 +24,4 @@ export interface WhatsAppStateRepository {
   recordSubscriberMessage(phoneNumberId: string, subscriber: string, at: number): Promise<void>;
   /** When the subscriber last wrote to our number, or null. */
   lastSubscriberMessage(phoneNumberId: string, subscriber: string): Promise<number | null>;
-
-  /** Pauses the sender (again: the first reason and time are kept). */
-  pauseSender(senderName: string, reason: string, at: number): Promise<void>;
-  /**
-   * Ends the pause (false when there was none), and makes the sender's messages that wait for it due again at
-   * `waiting.dueAt`: the WHATSAPP messages of that sender name still sending, not claimed, due after `dueAt` and no
-   * later than `dueBefore` (how far ahead the circuit breaker puts them off), in the same transaction.
-   */
-  resumeSender(senderName: string, waiting: { dueAt: number; dueBefore: number }): Promise<boolean>;
-  pausedSenders(): Promise<PausedSender[]>;
 }

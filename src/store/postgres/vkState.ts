@@ -1,6 +1,6 @@
-import { toPausedSender, type PausedSenderRow } from '../rows/pausedSenderRow.js';
 import type { VkStateRepository } from '../vkState.js';
 import { inTransaction, type Sql } from './connection.js';
+import { pgPausedSenders } from './pausedSenders.js';
 
 /** The second argument of hashtextextended for the daily-limit locks: any constant, the same on every node. */
 const DAILY_SLOT_LOCK_SEED = 4242;
@@ -13,23 +13,7 @@ const pairKey = (senderName: string, phone: string) => `${senderName.length}:${s
 
 export function pgVkState(sql: Sql): VkStateRepository {
   return {
-    async pauseSender(senderName, reason, at) {
-      // do nothing: the first pause says why the sender stopped; later trips of the breaker add nothing.
-      await sql`insert into vk_paused_senders (sender_name, reason, paused_at) values (${senderName}, ${reason}, ${at}) on conflict do nothing`;
-    },
-    async resumeSender(senderName, { dueAt, dueBefore }) {
-      return sql.begin(async (tx) => {
-        await tx`
-          update messages set due_at = ${dueAt}
-          where status = 'sending' and due_at > ${dueAt} and due_at <= ${dueBefore} and lease_owner is null
-            and direction = 'outbound' and channel_type = 'VK' and sender_name = ${senderName}`;
-        return (await tx`delete from vk_paused_senders where sender_name = ${senderName}`).count > 0;
-      });
-    },
-    async pausedSenders() {
-      return (await sql<PausedSenderRow[]>`select * from vk_paused_senders order by sender_name`).map(toPausedSender);
-    },
-
+    ...pgPausedSenders(sql, 'VK'),
     // The caller does not call it when the limit is off (no limit of 0 or less reaches the store).
     async takeDailySlots(requests, now, limit, windowMs) {
       if (requests.length === 0) return [];

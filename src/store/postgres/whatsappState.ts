@@ -1,13 +1,14 @@
-import { toPausedSender, type PausedSenderRow } from '../rows/pausedSenderRow.js';
 import { templateRows, toWhatsAppTemplate, type WhatsAppTemplateRow } from '../rows/whatsappTemplateRow.js';
 import type { WhatsAppStateRepository } from '../whatsappState.js';
 import type { Sql } from './connection.js';
+import { pgPausedSenders } from './pausedSenders.js';
 
 /** Rows per insert statement: far below PostgreSQL's 65535 parameters at 7 columns a row. */
 const TEMPLATE_ROWS_PER_INSERT = 1000;
 
 export function pgWhatsAppState(sql: Sql): WhatsAppStateRepository {
   return {
+    ...pgPausedSenders(sql, 'WHATSAPP'),
     async replaceTemplates(wabaId, templates, now) {
       const rows = templateRows(wabaId, templates);
       // One transaction: a reader never sees the WABA half synced, with some of its templates gone.
@@ -48,22 +49,6 @@ export function pgWhatsAppState(sql: Sql): WhatsAppStateRepository {
       const [row] = await sql<{ last_message_at: number }[]>`
         select last_message_at from whatsapp_subscriber_messages where phone_number_id = ${phoneNumberId} and subscriber = ${subscriber}`;
       return row ? Number(row.last_message_at) : null;
-    },
-    async pauseSender(senderName, reason, at) {
-      // do nothing: the first pause says why the sender stopped; later trips of the breaker add nothing.
-      await sql`insert into whatsapp_paused_senders (sender_name, reason, paused_at) values (${senderName}, ${reason}, ${at}) on conflict do nothing`;
-    },
-    async resumeSender(senderName, { dueAt, dueBefore }) {
-      return sql.begin(async (tx) => {
-        await tx`
-          update messages set due_at = ${dueAt}
-          where status = 'sending' and due_at > ${dueAt} and due_at <= ${dueBefore} and lease_owner is null
-            and direction = 'outbound' and channel_type = 'WHATSAPP' and sender_name = ${senderName}`;
-        return (await tx`delete from whatsapp_paused_senders where sender_name = ${senderName}`).count > 0;
-      });
-    },
-    async pausedSenders() {
-      return (await sql<PausedSenderRow[]>`select * from whatsapp_paused_senders order by sender_name`).map(toPausedSender);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { PausedSender } from '../whatsappState.js';
+import type { PausedSender } from '../pausedSenders.js';
 
 /** A whatsapp_paused_senders or vk_paused_senders row (the two tables have the same columns), the same in SQLite and PostgreSQL. */
 export interface PausedSenderRow {

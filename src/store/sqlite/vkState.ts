@@ -1,25 +1,9 @@
 import type Database from 'better-sqlite3';
-import { toPausedSender, type PausedSenderRow } from '../rows/pausedSenderRow.js';
 import type { VkDailySlotRequest, VkStateRepository } from '../vkState.js';
+import { sqlitePausedSenders } from './pausedSenders.js';
 import { writeTransaction } from './writeTransaction.js';
 
 export function sqliteVkState(db: Database.Database): VkStateRepository {
-  // do nothing: the first pause says why the sender stopped; later trips of the breaker add nothing.
-  const insertPause = db.prepare('insert into vk_paused_senders (sender_name, reason, paused_at) values (?, ?, ?) on conflict do nothing');
-  const pause = writeTransaction(db, (senderName: string, reason: string, at: number) => {
-    insertPause.run(senderName, reason, at);
-  });
-  const deletePause = db.prepare('delete from vk_paused_senders where sender_name = ?');
-  const bringForward = db.prepare(`
-    update messages set due_at = @dueAt
-    where status = 'sending' and due_at > @dueAt and due_at <= @dueBefore and lease_owner is null
-      and direction = 'outbound' and channel_type = 'VK' and sender_name = @senderName`);
-  const resume = writeTransaction(db, (senderName: string, waiting: { dueAt: number; dueBefore: number }): boolean => {
-    bringForward.run({ senderName, ...waiting });
-    return deletePause.run(senderName).changes > 0;
-  });
-  const paused = db.prepare<[], PausedSenderRow>('select * from vk_paused_senders order by sender_name');
-
   const holdsSlot = db.prepare<[string], number>('select 1 from vk_daily_slots where message_uuid = ?').pluck();
   const countSlots = db
     .prepare<[string, string, number], number>('select count(*) from vk_daily_slots where sender_name = ? and phone = ? and taken_at > ?')
@@ -68,15 +52,7 @@ export function sqliteVkState(db: Database.Database): VkStateRepository {
   );
 
   return {
-    async pauseSender(senderName, reason, at) {
-      pause(senderName, reason, at);
-    },
-    async resumeSender(senderName, waiting) {
-      return resume(senderName, waiting);
-    },
-    async pausedSenders() {
-      return paused.all().map(toPausedSender);
-    },
+    ...sqlitePausedSenders(db, 'VK'),
     // The caller does not call it when the limit is off (no limit of 0 or less reaches the store).
     async takeDailySlots(requests, now, limit, windowMs) {
       return requests.length === 0 ? [] : take(requests, now, limit, windowMs);

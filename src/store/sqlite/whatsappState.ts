@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { WhatsAppTemplate } from '../../domain/whatsappTemplates.js';
-import { toPausedSender, type PausedSenderRow } from '../rows/pausedSenderRow.js';
 import { templateRows, toWhatsAppTemplate, type WhatsAppTemplateRow } from '../rows/whatsappTemplateRow.js';
 import type { WhatsAppStateRepository } from '../whatsappState.js';
+import { sqlitePausedSenders } from './pausedSenders.js';
 import { writeTransaction } from './writeTransaction.js';
 
 export function sqliteWhatsAppState(db: Database.Database): WhatsAppStateRepository {
@@ -36,23 +36,9 @@ export function sqliteWhatsAppState(db: Database.Database): WhatsAppStateReposit
     .prepare<[string, string], number>('select last_message_at from whatsapp_subscriber_messages where phone_number_id = ? and subscriber = ?')
     .pluck();
 
-  // do nothing: the first pause says why the sender stopped; later trips of the breaker add nothing.
-  const insertPause = db.prepare('insert into whatsapp_paused_senders (sender_name, reason, paused_at) values (?, ?, ?) on conflict do nothing');
-  const pause = writeTransaction(db, (senderName: string, reason: string, at: number) => {
-    insertPause.run(senderName, reason, at);
-  });
-  const deletePause = db.prepare('delete from whatsapp_paused_senders where sender_name = ?');
-  const bringForward = db.prepare(`
-    update messages set due_at = @dueAt
-    where status = 'sending' and due_at > @dueAt and due_at <= @dueBefore and lease_owner is null
-      and direction = 'outbound' and channel_type = 'WHATSAPP' and sender_name = @senderName`);
-  const resume = writeTransaction(db, (senderName: string, waiting: { dueAt: number; dueBefore: number }): boolean => {
-    bringForward.run({ senderName, ...waiting });
-    return deletePause.run(senderName).changes > 0;
-  });
-  const paused = db.prepare<[], PausedSenderRow>('select * from whatsapp_paused_senders order by sender_name');
 
   return {
+    ...sqlitePausedSenders(db, 'WHATSAPP'),
     async replaceTemplates(wabaId: string, list: WhatsAppTemplate[], now: number) {
       replace(wabaId, templateRows(wabaId, list), now);
     },
@@ -70,15 +56,6 @@ export function sqliteWhatsAppState(db: Database.Database): WhatsAppStateReposit
     },
     async lastSubscriberMessage(phoneNumberId, subscriber) {
       return lastMessage.get(phoneNumberId, subscriber) ?? null;
-    },
-    async pauseSender(senderName, reason, at) {
-      pause(senderName, reason, at);
-    },
-    async resumeSender(senderName, waiting) {
-      return resume(senderName, waiting);
-    },
-    async pausedSenders() {
-      return paused.all().map(toPausedSender);
     },
   };
 }
