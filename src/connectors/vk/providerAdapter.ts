@@ -13,49 +13,47 @@ import type { VkProviderConfig, VkSenderConfig } from './vkSettings.js';
 /** What one message came to: taken (the provider's id) or an outcome of an error. */
 export type ProviderResult = { taken: true; id: string; detail: string } | { taken: false; outcome: VkSendOutcome; detail: string };
 
-export function providerAccess(provider: VkProviderConfig, timeoutMs: number): ProviderAccess {
+/** A `vk.providers` profile as the adapter uses it, worked out once. */
+export interface ProviderTarget {
+  name: string;
+  callbackUrl: string | null;
+  access: ProviderAccess;
+}
+
+export function providerTarget(name: string, provider: VkProviderConfig, timeoutMs: number): ProviderTarget {
   return {
-    baseUrl: provider.baseUrl.replace(/\/+$/, ''),
-    authHeader: provider.authHeader,
-    authValue: provider.authValue,
-    fieldNames: provider.fieldNames,
-    timeoutMs,
+    name,
+    callbackUrl: provider.callbackUrl,
+    access: {
+      baseUrl: provider.baseUrl.replace(/\/+$/, ''),
+      authHeader: provider.authHeader,
+      authValue: provider.authValue,
+      fieldNames: provider.fieldNames,
+      timeoutMs,
+    },
   };
 }
 
-/** Sends the messages of one profile; the results in the same order. */
-export async function sendThroughProvider(
-  profile: string,
-  provider: VkProviderConfig,
-  access: ProviderAccess,
-  messages: readonly { message: OutboundMessage; sender: VkSenderConfig }[],
-  now: number,
-): Promise<ProviderResult[]> {
-  const results: ProviderResult[] = [];
+type Addressed = { message: OutboundMessage; sender: VkSenderConfig };
+
+/** Sends the messages of one profile, in requests of up to 1000 at once; the results in the same order. */
+export async function sendThroughProvider(target: ProviderTarget, messages: readonly Addressed[], now: number): Promise<ProviderResult[]> {
   const requests: Promise<ProviderResult[]>[] = [];
-  for (let i = 0; i < messages.length; i += MAX_ITEMS_PER_REQUEST) {
-    requests.push(sendRequest(profile, provider, access, messages.slice(i, i + MAX_ITEMS_PER_REQUEST), now));
-  }
-  for (const answered of await Promise.all(requests)) results.push(...answered);
-  return results;
+  for (let i = 0; i < messages.length; i += MAX_ITEMS_PER_REQUEST) requests.push(sendRequest(target, messages.slice(i, i + MAX_ITEMS_PER_REQUEST), now));
+  return (await Promise.all(requests)).flat();
 }
 
-async function sendRequest(
-  profile: string,
-  provider: VkProviderConfig,
-  access: ProviderAccess,
-  messages: readonly { message: OutboundMessage; sender: VkSenderConfig }[],
-  now: number,
-): Promise<ProviderResult[]> {
+async function sendRequest(target: ProviderTarget, messages: readonly Addressed[], now: number): Promise<ProviderResult[]> {
+  const profile = target.name;
   const items: ProviderItem[] = messages.map(({ message, sender }) => ({
     phone: message.destination,
     service: sender.service ?? sender.senderName,
     text: typeof message.content === 'string' ? message.content : '',
     validitySeconds: validitySeconds(message.expiresAt, now),
-    callbackUrl: provider.callbackUrl,
+    callbackUrl: target.callbackUrl,
     callbackData: message.uuid,
   }));
-  const answer = await postMessages(access, items);
+  const answer = await postMessages(target.access, items);
   if (!answer.ok) {
     const outcome = providerRequestOutcome(answer.httpStatus);
     return messages.map(() => ({ taken: false, outcome, detail: `provider ${profile}: ${answer.message}` }));

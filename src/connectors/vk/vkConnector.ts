@@ -21,7 +21,7 @@ import type { Connector, ConnectorEvents, HandoffResult, OutboundMessage } from 
 import { SenderBreaker } from '../senderBreaker.js';
 import { communityAccess, sendThroughCommunity } from './communityAdapter.js';
 import { GroupPacer } from './groupPacer.js';
-import { providerAccess, sendThroughProvider } from './providerAdapter.js';
+import { providerTarget, sendThroughProvider } from './providerAdapter.js';
 import type { VkLogger, VkStateView } from './vkState.js';
 import { DEFAULT_COMMUNITY_THROUGHPUT, DEFAULT_PROVIDER_THROUGHPUT, type VkConfig, type VkSenderConfig } from './vkSettings.js';
 
@@ -49,7 +49,7 @@ export function createVkConnector(options: VkConnectorOptions): Connector {
   const { config, state, clock, logger } = options;
   const senders = new Map(config.senders.map((sender) => [sender.senderName, sender]));
   // Worked out once per profile and community, not on every send.
-  const providers = new Map(Object.entries(config.providers).map(([name, provider]) => [name, { provider, access: providerAccess(provider, config.requestTimeoutMs) }]));
+  const providers = new Map(Object.entries(config.providers).map(([name, provider]) => [name, providerTarget(name, provider, config.requestTimeoutMs)]));
   const communities = new Map(config.senders.filter((s) => s.adapter === 'community').map((s) => [s.senderName, communityAccess(config, s)]));
   const pacer = new GroupPacer();
   const breaker = new SenderBreaker(state, config.pauseProbeMs);
@@ -138,8 +138,7 @@ export function createVkConnector(options: VkConnectorOptions): Connector {
     const release: string[] = [];
     await Promise.all(
       [...byProfile].map(async ([profile, share]) => {
-        const { provider, access } = providers.get(profile)!;
-        const answered = await sendThroughProvider(profile, provider, access, share, now);
+        const answered = await sendThroughProvider(providers.get(profile)!, share, now);
         for (const [i, p] of share.entries()) {
           const answer = answered[i]!;
           if (answer.taken) {

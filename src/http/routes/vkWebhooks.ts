@@ -14,35 +14,25 @@ import { readStatusCallbacks } from '../../vk/providerProfile.js';
 import { hasValidProviderSignature } from '../../vk/signature.js';
 import { sameSecret } from '../../whatsapp/signature.js';
 import type { AppDeps } from '../appDeps.js';
-import { parseJsonBody } from '../jsonDepth.js';
+import { jsonOfRawBody, keepRawBodies, rawBodyOf } from '../rawBody.js';
 
 export const VK_WEBHOOK_PATH = '/webhooks/vk';
 
 /** A provider posts callbacks in batches of at most a few MiB; a larger body is not a provider's. */
 const WEBHOOK_BODY_LIMIT = 4 * 1024 * 1024;
 
-function parsed(raw: Buffer): unknown {
-  try {
-    return parseJsonBody(raw);
-  } catch {
-    return undefined;
-  }
-}
-
 export async function vkWebhookRoutes(app: FastifyInstance, { store, config, clock }: AppDeps): Promise<void> {
   const applyReports = applyInGroups((reports, now) => store.engine.apply(reports, now), () => clock.now());
   const communities = new Map(config.vk.senders.flatMap((s) => (s.adapter === 'community' && s.groupId !== null ? [[s.groupId, s] as const] : [])));
-  // The signatures are over the exact bytes: this door keeps them, instead of the app's JSON parser.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, raw: Buffer, done) => done(null, raw));
+  keepRawBodies(app, WEBHOOK_BODY_LIMIT);
 
   const text = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/plain').send(body);
 
   app.post<{ Params: { profile: string } }>(`${VK_WEBHOOK_PATH}/:profile`, { schema: { hide: true } }, async (request, reply) => {
-    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const raw = rawBodyOf(request);
     const { profile } = request.params;
     if (profile === COMMUNITY_WEBHOOK_NAME) {
-      const event = readCallbackEvent(parsed(raw));
+      const event = readCallbackEvent(jsonOfRawBody(raw));
       if (!event) return text(reply, 400, 'not a VK Callback API event');
       const sender = communities.get(String(event.group_id));
       if (!sender) return text(reply, 403, 'no vk.senders community has this group_id');
@@ -58,7 +48,7 @@ export async function vkWebhookRoutes(app: FastifyInstance, { store, config, clo
     if (!hasValidProviderSignature(provider.callbackSecret, raw, typeof header === 'string' ? header : undefined)) {
       return reply.code(401).send({ error: `${provider.signatureHeader} is missing or is not the signature of this body` });
     }
-    const callbacks = readStatusCallbacks(parsed(raw), provider.fieldNames);
+    const callbacks = readStatusCallbacks(jsonOfRawBody(raw), provider.fieldNames);
     if (!callbacks) {
       request.log.warn({ profile, bytes: raw.length }, 'a signed VK provider callback not shaped as the profile says: refused');
       return reply.code(400).send({ error: 'not a status callback of the provider profile' });

@@ -9,7 +9,7 @@ import { takeWhatsAppWebhook, type WebhookNumber } from '../../service/whatsappW
 import { readWebhook } from '../../whatsapp/graphShapes.js';
 import { hasValidSignature, sameSecret } from '../../whatsapp/signature.js';
 import type { AppDeps } from '../appDeps.js';
-import { parseJsonBody } from '../jsonDepth.js';
+import { jsonOfRawBody, keepRawBodies, rawBodyOf } from '../rawBody.js';
 
 export const WHATSAPP_WEBHOOK_PATH = '/webhooks/whatsapp';
 
@@ -19,9 +19,7 @@ const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
 export async function whatsappWebhookRoutes(app: FastifyInstance, { store, config, clock }: AppDeps): Promise<void> {
   const numbers = config.whatsapp.senders;
   const applyReports = applyInGroups((reports, now) => store.engine.apply(reports, now), () => clock.now());
-  // The signature is over the exact bytes: this door keeps them, instead of the app's JSON parser.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, raw: Buffer, done) => done(null, raw));
+  keepRawBodies(app, WEBHOOK_BODY_LIMIT);
 
   app.get<{ Querystring: Record<string, string | undefined> }>(WHATSAPP_WEBHOOK_PATH, { schema: { hide: true } }, async (request, reply) => {
     const { 'hub.mode': mode, 'hub.verify_token': token, 'hub.challenge': challenge } = request.query;
@@ -33,7 +31,7 @@ export async function whatsappWebhookRoutes(app: FastifyInstance, { store, confi
   });
 
   app.post(WHATSAPP_WEBHOOK_PATH, { schema: { hide: true } }, async (request, reply) => {
-    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const raw = rawBodyOf(request);
     const header = request.headers['x-hub-signature-256'];
     const signature = typeof header === 'string' ? header : undefined;
     // One HMAC per app secret, not per number: several numbers of one app share it.
@@ -46,7 +44,7 @@ export async function whatsappWebhookRoutes(app: FastifyInstance, { store, confi
     }
     if (signedNumbers.size === 0) return reply.code(401).send({ error: 'X-Hub-Signature-256 is missing or is not the signature of this body' });
 
-    const webhook = parseWebhook(raw);
+    const webhook = readWebhook(jsonOfRawBody(raw));
     if (webhook === null) {
       request.log.warn({ bytes: raw.length }, 'a signed WhatsApp webhook that is not shaped as Meta documents it: refused, Meta will send it again');
       return reply.code(400).send({ error: 'not a WhatsApp webhook body' });
@@ -55,12 +53,4 @@ export async function whatsappWebhookRoutes(app: FastifyInstance, { store, confi
     request.log.debug(taken, 'WhatsApp webhook taken');
     return reply.code(200).type('text/plain').send('OK');
   });
-}
-
-function parseWebhook(raw: Buffer) {
-  try {
-    return readWebhook(parseJsonBody(raw));
-  } catch {
-    return null;
-  }
 }
