@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SMPP_DEFAULTS } from '../src/connectors/smpp/smppConfig.js';
 import { cli, startServe, stopProcess } from '../test/support/serveProcess.js';
 import { startSmscProcess } from './smpp.js';
+import { countWithStatus, waitUntilAllFinal } from './serveApi.js';
 import { fmt } from './stats.js';
 
 const BATCHES = 40;
@@ -47,17 +48,12 @@ export async function benchSmsEndToEnd(): Promise<void> {
       };
       await Promise.all([post(), post(), post(), post()]);
       const accepted = performance.now();
-      for (;;) {
-        const response = await fetch(`${origin}/api/v1/message?status=sending&status=sent&per_page=1`, { headers: { authorization: auth } });
-        await response.arrayBuffer();
-        if (response.headers.get('x-total-count') === '0') break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitUntilAllFinal(origin, auth);
       const final = performance.now();
-      const delivered = await fetch(`${origin}/api/v1/message?status=delivered&per_page=1`, { headers: { authorization: auth } });
+      const delivered = await countWithStatus(origin, auth, 'delivered');
       const messages = BATCHES * 1000;
       console.log('SMS end to end over SMPP (HTTP accept → submit_sm → receipt → delivered), 40 x 1000, window 100, 1 bind');
-      console.log(`  accepted in ${fmt((accepted - started) / 1000, 2)} s; all final after ${fmt((final - started) / 1000, 2)} s; ${delivered.headers.get('x-total-count')} delivered`);
+      console.log(`  accepted in ${fmt((accepted - started) / 1000, 2)} s; all final after ${fmt((final - started) / 1000, 2)} s; ${delivered} delivered`);
       console.log(`  ${fmt(messages / ((final - started) / 1000))} msg/s (target >= 5,000)`);
     } finally {
       await stopProcess(child);

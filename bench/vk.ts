@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { cli, startServe, stopProcess } from '../test/support/serveProcess.js';
 import { providerSender, VK } from '../test/support/vkGateway.js';
 import { startVkProviderStandIn } from '../test/support/vkProviderStandIn.js';
+import { countWithStatus, postInBatches, waitUntilAllFinal } from './serveApi.js';
 import { fmt } from './stats.js';
 
 /**
@@ -38,23 +39,13 @@ async function run(label: string, messages: number, groups: number, throughput: 
     try {
       const item = (i: number) => ({ channelType: 'VK', senderName: names[i % groups], destination: `7926${String(i).padStart(7, '0')}`, content: `Your code is ${String(i % 10_000).padStart(4, '0')}` });
       const started = performance.now();
-      for (let from = 0; from < messages; from += 1000) {
-        const body = JSON.stringify(Array.from({ length: Math.min(1000, messages - from) }, (_, i) => item(from + i)));
-        const response = await fetch(`${origin}/api/v1/message`, { method: 'POST', headers: { authorization: auth }, body });
-        if (response.status !== 200) throw new Error(`POST failed: ${response.status}`);
-        await response.arrayBuffer();
-      }
-      for (;;) {
-        const response = await fetch(`${origin}/api/v1/message?status=sending&status=sent&per_page=1`, { headers: { authorization: auth } });
-        await response.arrayBuffer();
-        if (response.headers.get('x-total-count') === '0') break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await postInBatches(origin, auth, messages, item);
+      await waitUntilAllFinal(origin, auth);
       const seconds = (performance.now() - started) / 1000;
-      const delivered = await fetch(`${origin}/api/v1/message?status=delivered&per_page=1`, { headers: { authorization: auth } });
+      const delivered = await countWithStatus(origin, auth, 'delivered');
       const refused = provider.batchSizes.reduce((a, b) => a + b, 0) - provider.sends.length - provider.duplicates;
       console.log(
-        `  ${label}: ${messages} messages final in ${fmt(seconds, 2)} s, ${delivered.headers.get('x-total-count')} delivered, ${fmt(messages / seconds)} msg/s; ` +
+        `  ${label}: ${messages} messages final in ${fmt(seconds, 2)} s, ${delivered} delivered, ${fmt(messages / seconds)} msg/s; ` +
           `${provider.batchSizes.length} provider requests (largest ${Math.max(...provider.batchSizes)} items), ${provider.callbackAttempts.length} callbacks, ${refused} items refused by the provider`,
       );
     } finally {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { cli, startServe, stopProcess } from '../test/support/serveProcess.js';
 import { senderRow, TEMPLATES, WA } from '../test/support/whatsappGateway.js';
 import { startWhatsAppStandIn } from '../test/support/whatsappStandIn.js';
+import { countWithStatus, postInBatches, waitUntilAllFinal } from './serveApi.js';
 import { fmt } from './stats.js';
 
 /**
@@ -45,21 +46,11 @@ async function run(label: string, messages: number, pacing: { throughput: number
         content: { contentType: 'template', templateId: 'login_code', language: 'en_US', parameters: [String(i % 10_000).padStart(4, '0')] },
       });
       const started = performance.now();
-      for (let from = 0; from < messages; from += 1000) {
-        const body = JSON.stringify(Array.from({ length: Math.min(1000, messages - from) }, (_, i) => item(from + i)));
-        const response = await fetch(`${origin}/api/v1/message`, { method: 'POST', headers: { authorization: auth }, body });
-        if (response.status !== 200) throw new Error(`POST failed: ${response.status}`);
-        await response.arrayBuffer();
-      }
-      for (;;) {
-        const response = await fetch(`${origin}/api/v1/message?status=sending&status=sent&per_page=1`, { headers: { authorization: auth } });
-        await response.arrayBuffer();
-        if (response.headers.get('x-total-count') === '0') break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await postInBatches(origin, auth, messages, item);
+      await waitUntilAllFinal(origin, auth);
       const seconds = (performance.now() - started) / 1000;
-      const delivered = await fetch(`${origin}/api/v1/message?status=delivered&per_page=1`, { headers: { authorization: auth } });
-      console.log(`  ${label}: ${messages} messages final in ${fmt(seconds, 2)} s, ${delivered.headers.get('x-total-count')} delivered, ${fmt(messages / seconds)} msg/s`);
+      const delivered = await countWithStatus(origin, auth, 'delivered');
+      console.log(`  ${label}: ${messages} messages final in ${fmt(seconds, 2)} s, ${delivered} delivered, ${fmt(messages / seconds)} msg/s`);
     } finally {
       await stopProcess(child);
     }
