@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startCountingReceiver } from '../support/callbackReceiverProcess.js';
+import { until } from '../support/processHarness.js';
 import { cli, startServe, stopProcess } from '../support/serveProcess.js';
 
 const MESSAGES = 20_000;
@@ -17,14 +18,6 @@ async function post(origin: string, auth: string, path: string, body?: unknown) 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, total: Number(response.headers.get('x-total-count')), body: (await response.json()) as any };
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 test('kill -9 mid-flight: every accepted message reaches a final status, every due callback arrives', { timeout: 120_000 }, async () => {
@@ -65,10 +58,10 @@ test('kill -9 mid-flight: every accepted message reaches a final status, every d
 
     const second = await startServe(args);
     try {
-      await until('no message is left sending or sent', async () => (await post(second.origin, auth, '/api/v1/message?status=sending&status=sent&per_page=1')).total === 0, 60_000);
+      await until('no message is left sending or sent', async () => (await post(second.origin, auth, '/api/v1/message?status=sending&status=sent&per_page=1')).total === 0, 60_000, 100);
       const delivered = await post(second.origin, auth, '/api/v1/message?status=delivered&per_page=1');
       assert.equal(delivered.total, MESSAGES);
-      await until('every sent and delivered callback arrived', () => uuids.every((u) => receiver.seen.get(u)?.has('delivered') && receiver.seen.get(u)?.has('sent')), 60_000);
+      await until('every sent and delivered callback arrived', () => uuids.every((u) => receiver.seen.get(u)?.has('delivered') && receiver.seen.get(u)?.has('sent')), 60_000, 100);
     } finally {
       await stopProcess(second.child);
     }

@@ -12,47 +12,14 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, SKIP_WITHOUT_POSTGRES } from '../support/postgresDatabase.js';
+import { apiCall, freePort, until } from '../support/processHarness.js';
 import { cli, startServe, stopProcess } from '../support/serveProcess.js';
-import { sleep } from '../support/vkCallbackSender.js';
 import { VK } from '../support/vkGateway.js';
 import { startVkProviderStandIn, type VkProviderStandIn } from '../support/vkProviderStandIn.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function api(origin: string, auth: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
-  const response = await fetch(origin + path, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: auth, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, body: parsed, text };
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The uuids of a provider request's items. */
 const callbackDataOf = (body: unknown): string[] => (((body as any)?.messages ?? []) as any[]).map((m) => m?.callbackData);
@@ -116,7 +83,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     after(() => cleanup());
 
     const accept = async (origin: string, auth: string, phones: string[]): Promise<string[]> => {
-      const accepted = await api(
+      const accepted = await apiCall(
         origin,
         auth,
         '/api/v1/message',
@@ -125,7 +92,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(accepted.status, 200, accepted.text);
       return (accepted.body.items as any[]).map((item) => item.messageUuid as string);
     };
-    const statusOf = async (origin: string, auth: string, uuid: string): Promise<any> => (await api(origin, auth, `/api/v1/message/${uuid}`)).body;
+    const statusOf = async (origin: string, auth: string, uuid: string): Promise<any> => (await apiCall(origin, auth, `/api/v1/message/${uuid}`)).body;
     const allAre = async (origin: string, auth: string, uuids: string[], status: string): Promise<boolean> =>
       (await Promise.all(uuids.map((uuid) => statusOf(origin, auth, uuid)))).every((m) => m?.status === status);
     const sendOf = (provider: VkProviderStandIn, uuid: string) => {

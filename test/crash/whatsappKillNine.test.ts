@@ -9,47 +9,15 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, SKIP_WITHOUT_POSTGRES } from '../support/postgresDatabase.js';
+import { apiCall, freePort, until } from '../support/processHarness.js';
 import { cli, startServe, stopProcess } from '../support/serveProcess.js';
 import { senderRow, TEMPLATES, WA } from '../support/whatsappGateway.js';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '../support/whatsappStandIn.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function api(origin: string, auth: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
-  const response = await fetch(origin + path, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: auth, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, body: parsed, text };
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
 
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`WhatsApp webhooks and kill -9 (${backend})`, { skip: backend === 'postgres' && SKIP_WITHOUT_POSTGRES }, () => {
@@ -108,19 +76,19 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
     /** Sends a template through the running process and waits until it is handed off (recorded `sent`). */
     async function handedOff(wa: WhatsAppStandIn, origin: string, auth: string, destination: string): Promise<{ uuid: string; wamid: string }> {
-      const accepted = await api(origin, auth, '/api/v1/message', [
+      const accepted = await apiCall(origin, auth, '/api/v1/message', [
         { channelType: 'WHATSAPP', senderName: WA.senderName, destination, content: { contentType: 'template', templateId: 'order_shipped', language: 'en_US', parameters: ['42', '2026-12-04'] } },
       ]);
       assert.equal(accepted.status, 200, accepted.text);
       const uuid: string = accepted.body.items[0].messageUuid;
-      await until('the message is handed off and recorded', async () => (await api(origin, auth, `/api/v1/message/${uuid}`)).body?.status === 'sent');
+      await until('the message is handed off and recorded', async () => (await apiCall(origin, auth, `/api/v1/message/${uuid}`)).body?.status === 'sent');
       const sent = wa.sends.find((s) => s.bizOpaqueCallbackData === uuid);
       assert.ok(sent);
       return { uuid, wamid: sent.wamid };
     }
 
     const inboundFrom = async (origin: string, auth: string, from: string): Promise<any[]> => {
-      const listed = await api(origin, auth, '/api/v1/message?direction=inbound&per_page=1000');
+      const listed = await apiCall(origin, auth, '/api/v1/message?direction=inbound&per_page=1000');
       assert.equal(listed.status, 200, listed.text);
       return (listed.body as any[]).filter((m) => m.senderName === from);
     };
@@ -145,16 +113,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
           const second = await start();
           try {
-            const message = (await api(origin, auth, `/api/v1/message/${uuid}`)).body;
+            const message = (await apiCall(origin, auth, `/api/v1/message/${uuid}`)).body;
             assert.equal(message.status, 'delivered');
             const stored = await inboundFrom(origin, auth, from);
             assert.equal(stored.length, 1);
             assert.equal(typeof stored[0].content === 'string' ? stored[0].content : stored[0].content.text, 'Где мой заказ?');
             // The window that message opened survived too: a text to the subscriber goes out.
-            const text = await api(origin, auth, '/api/v1/message', [{ channelType: 'WHATSAPP', senderName: WA.senderName, destination: from, content: { contentType: 'text', text: 'It ships today' } }]);
+            const text = await apiCall(origin, auth, '/api/v1/message', [{ channelType: 'WHATSAPP', senderName: WA.senderName, destination: from, content: { contentType: 'text', text: 'It ships today' } }]);
             assert.equal(text.status, 200, text.text);
             const textUuid = text.body.items[0].messageUuid;
-            await until('the text is handed off', async () => (await api(origin, auth, `/api/v1/message/${textUuid}`)).body?.status === 'sent');
+            await until('the text is handed off', async () => (await apiCall(origin, auth, `/api/v1/message/${textUuid}`)).body?.status === 'sent');
           } finally {
             await stopProcess(second.child);
           }
@@ -202,7 +170,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
               assert.equal(attempts.at(-1)!.status, 200, 'a retry was answered 200 by the restarted process');
               assert.ok(attempts.slice(0, -1).every((a) => a.status !== 200));
             }
-            const message = (await api(origin, auth, `/api/v1/message/${uuid}`)).body;
+            const message = (await apiCall(origin, auth, `/api/v1/message/${uuid}`)).body;
             assert.equal(message.status, 'read');
             assert.equal((await inboundFrom(origin, auth, from)).length, 1);
 

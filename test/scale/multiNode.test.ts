@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import postgres from 'postgres';
 import { startCountingReceiver } from '../support/callbackReceiverProcess.js';
 import { createTestDatabase, SKIP_WITHOUT_POSTGRES } from '../support/postgresDatabase.js';
+import { until } from '../support/processHarness.js';
 import { cli, startServe, stopProcess } from '../support/serveProcess.js';
 
 const MESSAGES = 20_000;
@@ -18,14 +19,6 @@ async function get(origin: string, auth: string, path: string) {
   const response = await fetch(origin + path, { headers: { authorization: auth } });
   await response.arrayBuffer();
   return Number(response.headers.get('x-total-count'));
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 test('three nodes on one PostgreSQL, one killed mid-run: one final status each, no double hand-off under a lease, exact balances', { skip: SKIP_WITHOUT_POSTGRES, timeout: 180_000 }, async () => {
@@ -67,7 +60,7 @@ test('three nodes on one PostgreSQL, one killed mid-run: one final status each, 
 
     const alive = nodes.slice(1);
     try {
-      await until('every message is final', async () => (await get(alive[0]!.origin, auth, '/api/v1/message?status=sending&status=sent&per_page=1')) === 0, 120_000);
+      await until('every message is final', async () => (await get(alive[0]!.origin, auth, '/api/v1/message?status=sending&status=sent&per_page=1')) === 0, 120_000, 200);
       assert.equal(await get(alive[1]!.origin, auth, '/api/v1/message?status=delivered&per_page=1'), MESSAGES);
 
       // A second hand-off may only happen to a message the killed node held (its lease had to run out first).
@@ -82,7 +75,7 @@ test('three nodes on one PostgreSQL, one killed mid-run: one final status each, 
 
       const [account] = await sql<{ balance: number; reserved: number }[]>`select balance::float8 balance, reserved::float8 reserved from accounts where name = 'multi'`;
       assert.deepEqual(account, { balance: BALANCE * 10_000 - MESSAGES * PRICE, reserved: 0 }, 'balances add up to the unit');
-      await until('every delivered callback arrived', () => uuids.every((u) => receiver.seen.get(u)?.has('delivered')), 60_000);
+      await until('every delivered callback arrived', () => uuids.every((u) => receiver.seen.get(u)?.has('delivered')), 60_000, 200);
     } finally {
       for (const node of alive) await stopProcess(node.child);
     }

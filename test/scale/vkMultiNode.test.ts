@@ -10,12 +10,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_FIELD_NAMES } from '../../src/vk/providerProfile.js';
 import type { GatewayConfig } from '../../src/config.js';
 import { call, startGateway, type TestGateway } from '../support/gateway.js';
 import { ManualClock } from '../support/manualClock.js';
 import { createTestDatabase, SKIP_WITHOUT_POSTGRES } from '../support/postgresDatabase.js';
-import { providerSender, VK } from '../support/vkGateway.js';
+import { providerProfile, providerSender, VK } from '../support/vkGateway.js';
 import { providerSignature, startVkProviderStandIn, type VkProviderStandIn } from '../support/vkProviderStandIn.js';
 
 const DAILY_LIMIT = 5;
@@ -41,17 +40,7 @@ describe('VK across two nodes on one PostgreSQL', { skip: SKIP_WITHOUT_POSTGRES,
       config.channels.VK.connector = 'vk';
       config.vk.requestTimeoutMs = 2_000;
       config.vk.dailyLimit = DAILY_LIMIT;
-      config.vk.providers = {
-        [VK.profile]: {
-          baseUrl: provider.baseUrl,
-          authHeader: 'Authorization',
-          authValue: VK.authValue,
-          callbackSecret: VK.callbackSecret,
-          signatureHeader: 'X-Signature',
-          callbackUrl: null,
-          fieldNames: { ...DEFAULT_FIELD_NAMES },
-        },
-      };
+      config.vk.providers = { [VK.profile]: providerProfile(provider.baseUrl) };
       config.vk.senders = [providerSender()];
       // Small rounds: the two engines claim the ten messages between them, and race for the phone's slots.
       config.engine.batchSize = 2;

@@ -4,7 +4,7 @@
  * The engine runs by hand (`settle`), at a ManualClock set to the real time (the platforms' times are real).
  */
 import type { GatewayConfig } from '../../src/config.js';
-import type { VkSenderConfig } from '../../src/connectors/vk/vkSettings.js';
+import type { VkProviderConfig, VkSenderConfig } from '../../src/connectors/vk/vkSettings.js';
 import { DEFAULT_FIELD_NAMES } from '../../src/vk/providerProfile.js';
 import { call, startGateway, type TestGateway } from './gateway.js';
 import { ManualClock } from './manualClock.js';
@@ -22,6 +22,19 @@ export const VK = {
   communitySecret: 'community-secret',
   confirmationCode: 'a1b2c3d4',
 } as const;
+
+/** The `vk.providers` profile of the stand-in at `baseUrl`, with the test's credentials. */
+export function providerProfile(baseUrl: string): VkProviderConfig {
+  return {
+    baseUrl,
+    authHeader: 'Authorization',
+    authValue: VK.authValue,
+    callbackSecret: VK.callbackSecret,
+    signatureHeader: 'X-Signature',
+    callbackUrl: null,
+    fieldNames: { ...DEFAULT_FIELD_NAMES },
+  };
+}
 
 export function providerSender(overrides: Partial<VkSenderConfig> = {}): VkSenderConfig {
   return {
@@ -98,17 +111,7 @@ export async function startVkPair(options: VkPairOptions = {}): Promise<VkTestPa
     config.channels.VK.connector = 'vk';
     config.vk.apiBase = community.baseUrl;
     config.vk.requestTimeoutMs = 2_000;
-    config.vk.providers = {
-      [VK.profile]: {
-        baseUrl: provider.baseUrl,
-        authHeader: 'Authorization',
-        authValue: VK.authValue,
-        callbackSecret: VK.callbackSecret,
-        signatureHeader: 'X-Signature',
-        callbackUrl: null,
-        fieldNames: { ...DEFAULT_FIELD_NAMES },
-      },
-    };
+    config.vk.providers = { [VK.profile]: providerProfile(provider.baseUrl) };
     config.vk.senders = [providerSender(), communitySender()];
     options.config?.(config);
   }, clock);
