@@ -20,10 +20,10 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onReceived, type ReceivedRequest } from './receivedRequest.js';
-import { VkCallbackSender, type CallbackAnswer, type CallbackAttempt } from './vkCallbackSender.js';
+import { RetryingPoster, type CallbackAnswer, type CallbackAttempt } from './retryingPoster.js';
 import { callParams, intParam, vkError } from './vkCommunityErrors.js';
 
-export type { CallbackAnswer, CallbackAttempt } from './vkCallbackSender.js';
+export type { CallbackAnswer, CallbackAttempt } from './retryingPoster.js';
 export { VK_ERROR_MESSAGES, type VkErrorBody } from './vkCommunityErrors.js';
 
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -86,7 +86,7 @@ export class VkCommunityStandIn {
   baseUrl = '';
   callbackUrl: string | undefined;
   private readonly server: http.Server;
-  private readonly sender: VkCallbackSender;
+  private readonly sender: RetryingPoster;
   private readonly peerErrors = new Map<number, number>();
   private readonly failures: number[] = [];
   private readonly calls: number[] = [];
@@ -96,7 +96,7 @@ export class VkCommunityStandIn {
   constructor(private readonly options: VkCommunityStandInOptions = {}) {
     this.callbackUrl = options.callbackUrl;
     this.nextMessageId = options.firstMessageId ?? 1001;
-    this.sender = new VkCallbackSender({
+    this.sender = new RetryingPoster({
       accepted: (a) => a.status === 200 && a.body === 'ok',
       retryDelaysMs: options.retryDelaysMs,
       timeoutMs: options.callbackTimeoutMs,

@@ -9,7 +9,7 @@
  * A script is the list of statuses one accepted item gets, each after a wait; `scriptFor` works it out.
  */
 import { createHmac } from 'node:crypto';
-import { sleep, VkCallbackSender, type CallbackAnswer } from './vkCallbackSender.js';
+import { sleep, RetryingPoster, type CallbackAnswer } from './retryingPoster.js';
 
 /** How long the events of one URL are gathered into one POST (`batch`). */
 const BATCH_GATHER_MS = 25;
@@ -81,13 +81,13 @@ export function scriptFor(
 }
 
 export class ProviderCallbacks {
-  readonly sender: VkCallbackSender;
+  readonly sender: RetryingPoster;
   callbackUrl: string | undefined;
   private readonly batches = new Map<string, { events: VkStatusEvent[]; answer: Promise<CallbackAnswer> }>();
 
   constructor(private readonly options: ProviderCallbacksOptions & { callbackUrl?: string }) {
     this.callbackUrl = options.callbackUrl;
-    this.sender = new VkCallbackSender({
+    this.sender = new RetryingPoster({
       accepted: (a) => typeof a.status === 'number' && a.status >= 200 && a.status < 300,
       retryDelaysMs: options.retryDelaysMs,
       timeoutMs: options.timeoutMs,

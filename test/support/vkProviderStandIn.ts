@@ -23,12 +23,12 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onReceived, type ReceivedRequest } from './receivedRequest.js';
-import type { CallbackAnswer, CallbackAttempt } from './vkCallbackSender.js';
+import type { CallbackAnswer, CallbackAttempt } from './retryingPoster.js';
 import { checkProviderBody } from './vkProviderBody.js';
 import { ProviderCallbacks, scriptFor, type EmitOptions, type ProviderScript, type VkStatusEvent, type VkStatusName } from './vkProviderCallbacks.js';
 import { ProviderRules, type ProviderRulesOptions } from './vkProviderRules.js';
 
-export type { CallbackAnswer, CallbackAttempt } from './vkCallbackSender.js';
+export type { CallbackAnswer, CallbackAttempt } from './retryingPoster.js';
 export type { EmitOptions, ProviderScript, VkStatusEvent, VkStatusName } from './vkProviderCallbacks.js';
 export { providerSignature } from './vkProviderCallbacks.js';
 

@@ -9,27 +9,12 @@
  * for up to 7 days; here the schedule is short (default 3 retries after 50, 100 and 200 ms).
  */
 import { createHmac, randomInt } from 'node:crypto';
+import { RetryingPoster, type CallbackAnswer as WebhookAnswer, type CallbackAttempt } from './retryingPoster.js';
 
-export interface WebhookAttempt {
-  /** The delivery's number (one per emitted body, shared by its retries). */
-  delivery: number;
-  /** 1 for the first POST, 2 for the first retry… */
-  attempt: number;
-  url: string;
-  raw: string;
-  /** The X-Hub-Signature-256 sent, null when none was. */
-  signature: string | null;
-  /** The gateway's status, or 'error' when the request failed (refused, reset, timed out). */
-  status: number | 'error';
-  responseBody: string;
-  /** Date.now() when the answer (or the failure) came. */
-  at: number;
-}
+/** A POST attempt, with the X-Hub-Signature-256 it carried (null when none). */
+export type WebhookAttempt = Omit<CallbackAttempt, 'headers'> & { signature: string | null };
 
-export interface WebhookAnswer {
-  status: number | 'error';
-  body: string;
-}
+export type { WebhookAnswer };
 
 export interface SendOptions {
   /** undefined: the right signature; null: no header; a string: this header value verbatim. */
@@ -57,17 +42,22 @@ export function signatureOf(appSecret: string, raw: string | Buffer): string {
 }
 
 export class WhatsAppWebhookSender {
-  /** Every POST attempt, in the order their answers came. */
-  readonly attempts: WebhookAttempt[] = [];
   webhookUrl: string | undefined;
-  private readonly pending = new Set<Promise<unknown>>();
-  private idleWaiters: Array<() => void> = [];
-  private deliveries = 0;
-  private closed = false;
-  private readonly aborts = new Set<AbortController>();
+  // Meta retries whatever was not answered 200.
+  private readonly poster: RetryingPoster;
 
   constructor(private readonly options: WebhookSenderOptions) {
     this.webhookUrl = options.webhookUrl;
+    this.poster = new RetryingPoster({
+      accepted: (answer) => answer.status === 200,
+      ...(options.retryDelaysMs === undefined ? {} : { retryDelaysMs: options.retryDelaysMs }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+  }
+
+  /** Every POST attempt, in the order their answers came. */
+  get attempts(): WebhookAttempt[] {
+    return this.poster.attempts.map(({ headers, ...attempt }) => ({ ...attempt, signature: headers['x-hub-signature-256'] ?? null }));
   }
 
   /**
@@ -77,24 +67,10 @@ export class WhatsAppWebhookSender {
   send(raw: string, options: SendOptions = {}): Promise<WebhookAnswer> {
     const url = this.webhookUrl;
     if (!url) return Promise.reject(new Error('WhatsApp stand-in: no webhookUrl set'));
-    const delivery = ++this.deliveries;
     const signature = options.signature === undefined ? signatureOf(this.options.appSecret, raw) : options.signature;
-    const delays = options.retry === false || this.options.retryDelaysMs === false ? [] : (this.options.retryDelaysMs ?? [50, 100, 200]);
-    let first!: (answer: WebhookAnswer) => void;
-    const firstAnswer = new Promise<WebhookAnswer>((resolve) => (first = resolve));
-    this.track(
-      (async () => {
-        for (let attempt = 1; ; attempt++) {
-          const answer = await this.post(url, raw, signature, delivery, attempt);
-          if (attempt === 1) first(answer);
-          const wait = delays[attempt - 1];
-          if (answer.status === 200 || wait === undefined || this.closed) return;
-          await sleep(wait);
-          if (this.closed) return;
-        }
-      })(),
-    );
-    return firstAnswer;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (signature !== null) headers['x-hub-signature-256'] = signature;
+    return this.poster.send(url, raw, headers, options.retry === undefined ? {} : { retry: options.retry });
   }
 
   /**
@@ -114,53 +90,22 @@ export class WhatsAppWebhookSender {
 
   /** Resolves when no webhook (nor a retry, nor anything registered with `track`) is pending. */
   idle(): Promise<void> {
-    if (this.pending.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.poster.idle();
   }
 
   /** Counts `work` as pending for `idle()` (the stand-in's scheduled status scripts use it too). */
   track<T>(work: Promise<T>): Promise<T> {
-    this.pending.add(work);
-    const done = (): void => {
-      this.pending.delete(work);
-      if (this.pending.size > 0) return;
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    };
-    work.then(done, done);
-    return work;
+    return this.poster.track(work);
   }
 
   /** Stops retrying and aborts what is in flight. */
   close(): void {
-    this.closed = true;
-    for (const controller of this.aborts) controller.abort();
+    this.poster.close();
   }
 
   get isClosed(): boolean {
-    return this.closed;
-  }
-
-  private async post(url: string, raw: string, signature: string | null, delivery: number, attempt: number): Promise<WebhookAnswer> {
-    const controller = new AbortController();
-    this.aborts.add(controller);
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 5000);
-    let answer: WebhookAnswer;
-    try {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (signature !== null) headers['x-hub-signature-256'] = signature;
-      const response = await fetch(url, { method: 'POST', headers, body: raw, signal: controller.signal });
-      answer = { status: response.status, body: await response.text() };
-    } catch (error) {
-      answer = { status: 'error', body: String(error) };
-    } finally {
-      clearTimeout(timer);
-      this.aborts.delete(controller);
-    }
-    this.attempts.push({ delivery, attempt, url, raw, signature, status: answer.status, responseBody: answer.body, at: Date.now() });
-    return answer;
+    return this.poster.isClosed;
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from './retryingPoster.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { providerSender, startVkPair, type VkTestPair } from '../../support/vkGateway.js';
-import { sleep } from '../../support/vkCallbackSender.js';
+import { sleep } from '../../support/retryingPoster.js';
 import { itemsTo, PAST_RETRY_MS } from './vkHelpers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

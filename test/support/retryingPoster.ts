@@ -1,11 +1,12 @@
 /**
- * The callback side shared by the VK stand-ins (vkProviderStandIn.ts, vkCommunityStandIn.ts): POSTs a body to the
- * gateway, retries what was not accepted (the provider: any non-2xx; VK's Callback API: anything but 200 `ok`),
- * keeps a log of every attempt, and counts all of it — and whatever else is registered with `track` — for `idle()`.
+ * The webhook side the platform stand-ins share (WhatsApp's, the VK provider's and VK's Callback API): POSTs a body to
+ * the gateway, retries what was not accepted (Meta: anything but 200; the provider: any non-2xx; VK's Callback API:
+ * anything but 200 `ok`), keeps a log of every attempt, and counts all of it — and whatever else is registered with
+ * `track` — for `idle()`.
  *
- *   const sender = new VkCallbackSender({ accepted: (a) => a.status === 200 && a.body === 'ok' });
- *   const first = await sender.send(url, raw, { 'content-type': 'application/json' });  // retries go on behind
- *   await sender.idle();
+ *   const poster = new RetryingPoster({ accepted: (a) => a.status === 200 && a.body === 'ok' });
+ *   const first = await poster.send(url, raw, { 'content-type': 'application/json' });  // retries go on behind
+ *   await poster.idle();
  */
 
 export interface CallbackAttempt {
@@ -38,7 +39,7 @@ export interface CallbackSenderOptions {
   timeoutMs?: number;
 }
 
-export class VkCallbackSender {
+export class RetryingPoster {
   /** Every POST attempt, in the order their answers came. */
   readonly attempts: CallbackAttempt[] = [];
   private readonly pending = new Set<Promise<unknown>>();
