@@ -1,5 +1,7 @@
 import { hashSecret, secretMatches } from './auth/apiKeys.js';
 import type { Store } from './store/store.js';
+import { hashSmppPassword, verifySmppPassword } from './auth/smppPasswords.js';
+import { SMPP_USER_DEFAULTS } from './domain/smppUser.js';
 
 /** The documentation's example key, `Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==`, so its curl works verbatim. */
 export const SANDBOX_ACCOUNT = 'demo';
@@ -33,4 +35,27 @@ export async function ensureSandboxAccount(store: Store, now: number): Promise<b
 export async function sandboxKeyWorks(store: Store): Promise<boolean> {
   const [demo, key] = await Promise.all([store.accounts.byName(SANDBOX_ACCOUNT), store.keys.findActive(SANDBOX_KEY_ID)]);
   return demo !== null && key !== null && key.accountId === demo.id && !key.accountSuspended && secretMatches(SANDBOX_SECRET, key.secretHash);
+}
+
+/** The sandbox's SMPP user (README "SMPP for clients"): a fixed, published password, like the example key. */
+export const SANDBOX_SMPP_SYSTEM_ID = 'demo';
+export const SANDBOX_SMPP_PASSWORD = 'demopass';
+
+/**
+ * Gives the `demo` account the SMPP user `demo` when no user has that system id. Returns whether the published
+ * password binds on this database (false: the operator's database has its own `demo`, or no `demo` account).
+ */
+export async function ensureSandboxSmppUser(store: Store, now: number): Promise<boolean> {
+  const demo = await store.accounts.byName(SANDBOX_ACCOUNT);
+  if (!demo) return false;
+  const existing = await store.smppUsers.bySystemId(SANDBOX_SMPP_SYSTEM_ID);
+  if (existing) {
+    return existing.user.accountId === demo.id && existing.user.revokedAt === null && (await verifySmppPassword(SANDBOX_SMPP_PASSWORD, existing.passwordHash));
+  }
+  const created = await store.smppUsers.create(
+    { systemId: SANDBOX_SMPP_SYSTEM_ID, accountId: demo.id, allowList: ['127.0.0.0/8', '::1/128'], callbackUrl: null, ...SMPP_USER_DEFAULTS },
+    await hashSmppPassword(SANDBOX_SMPP_PASSWORD),
+    now,
+  );
+  return created !== null;
 }

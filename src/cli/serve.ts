@@ -6,7 +6,8 @@ import { listeningOrigin } from '../http/origin.js';
 import { VK_WEBHOOK_PATH } from '../http/routes/vkWebhooks.js';
 import { WHATSAPP_WEBHOOK_PATH } from '../http/routes/whatsappWebhooks.js';
 import { redactDatabasePassword } from '../store/databaseLocation.js';
-import { ensureSandboxAccount, sandboxKeyWorks, SANDBOX_TOKEN } from '../sandbox.js';
+import { ensureSandboxAccount, ensureSandboxSmppUser, sandboxKeyWorks, SANDBOX_SMPP_PASSWORD, SANDBOX_SMPP_SYSTEM_ID, SANDBOX_TOKEN } from '../sandbox.js';
+import type { SmppDoor } from '../smppDoor/startSmppDoor.js';
 import type { Store } from '../store/store.js';
 import { CliError } from './cliError.js';
 import { preflightServe } from './servePreflight.js';
@@ -58,6 +59,9 @@ export async function serve(config: GatewayConfig, { create }: { create: boolean
     }
     // Integrators run their callback receivers on localhost (spec §5.10).
     config.callbacks.allowPrivateTargets = true;
+    // The SMPP door too (smpp-interface.md §1), on loopback.
+    config.smppServer.enabled = true;
+    if (!LOOPBACK.test(config.smppServer.host)) throw new ConfigError(`--sandbox listens on loopback only; refusing smppServer.host ${config.smppServer.host}`);
   }
   await preflightServe(config, create);
   // Loaded here, not at the top: the admin commands should not pay for Fastify and the engine.
@@ -75,7 +79,7 @@ export async function serve(config: GatewayConfig, { create }: { create: boolean
     throw explainListenError(config, error);
   }
   const origin = listeningOrigin(app, config);
-  printBanner(config, origin, sandbox);
+  printBanner(config, origin, sandbox, gateway.smpp);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -107,12 +111,15 @@ interface SandboxState {
   createdDemo: boolean;
   keyWorks: boolean;
   accounts: string[];
+  /** The sandbox SMPP user binds with its published password. */
+  smppUserWorks: boolean;
 }
 
 async function sandboxState(store: Store): Promise<SandboxState> {
   const createdDemo = await ensureSandboxAccount(store, systemClock.now());
   const keyWorks = createdDemo || (await sandboxKeyWorks(store));
-  return { createdDemo, keyWorks, accounts: keyWorks ? [] : (await store.accounts.list()).map((a) => a.name) };
+  const smppUserWorks = await ensureSandboxSmppUser(store, systemClock.now());
+  return { createdDemo, keyWorks, smppUserWorks, accounts: keyWorks ? [] : (await store.accounts.list()).map((a) => a.name) };
 }
 
 /** A port someone else holds is an operator's mistake, not a bug: say what to change instead of a stack trace. */
@@ -128,8 +135,13 @@ function explainListenError(config: GatewayConfig, error: unknown): unknown {
 const TRY_IT_BODY =
   `-d '[{"channelType":"VOICECODE","senderName":"voicecode","destination":"14085553911","content":{"contentType": "text","text": "Код авторизации от revicom: 3 4 5 6"},"callbackUrl":"https://company.com/callback","callbackEvents":["sent","delivered"],"tags":["tag1","tag2"]}]'`;
 
-function printBanner(config: GatewayConfig, origin: string, sandbox: SandboxState | null): void {
+function printBanner(config: GatewayConfig, origin: string, sandbox: SandboxState | null, smpp: SmppDoor | null): void {
   const lines = [`direct-gateway listening on ${origin}`, `  database: ${redactDatabasePassword(config.database)}`, `  API docs: ${origin}/docs`];
+  if (smpp) {
+    const host = config.smppServer.host.includes(':') ? `[${config.smppServer.host}]` : config.smppServer.host;
+    const user = sandbox?.smppUserWorks ? ` (sandbox SMPP user: system_id "${SANDBOX_SMPP_SYSTEM_ID}", password "${SANDBOX_SMPP_PASSWORD}")` : '';
+    lines.push(`  SMPP for clients: ${host}:${smpp.port}${smpp.tlsPort === null ? '' : `, TLS on port ${smpp.tlsPort}`}${user}`);
+  }
   if (config.whatsapp.senders.length > 0) {
     lines.push(`  WhatsApp webhook: ${origin}${WHATSAPP_WEBHOOK_PATH} (behind your HTTPS address; ${config.whatsapp.senders.length} number(s))`);
   }

@@ -14,6 +14,7 @@ import { CHANNELS, type Channel } from '../domain/channels.js';
 import { CURRENCY_PATTERN } from '../domain/money.js';
 import { DEFAULT_PRICES } from '../domain/prices.js';
 import type { SettingsSection } from './section.js';
+import { SMPP_SERVER_SETTINGS } from '../smppDoor/smppServerSettings.js';
 import { amount, integer, nonEmptyText, oneOf, port, section, trueOrFalse } from './settingTypes.js';
 
 export { AMOUNT_MESSAGE } from './settingTypes.js';
@@ -172,6 +173,7 @@ const FILE_SETTINGS = {
   channels: perChannel(channelSetting, 'Which connector delivers each channel.'),
   engine: ENGINE_SETTINGS,
   ...schemasOf(CONNECTOR_SECTIONS),
+  smppServer: SMPP_SERVER_SETTINGS,
   voice: VOICE_SETTINGS,
   shortLinkBase: Type.Transform(
     Type.Union([Type.Null(), Type.String()], {

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   statusTimeout: 127,
   expiredBeforeSending: 605,
   stopped: 606,
+  /** smpp-interface.md §5. */
+  concatenationIncomplete: 616,
 } as const;
 
 const MESSENGERS: readonly Channel[] = ['WHATSAPP', 'VK'];

@@ -4,6 +4,8 @@ import { planReport, type MessageState } from './reportPlan.js';
 import type { ReportEnvelope } from './reportEnvelope.js';
 import { RoundParts, type CarrierWrites, type PartReads } from './roundParts.js';
 import { timelineDetail } from './timelineDetail.js';
+import { receiptChanges } from './smppReceipts.js';
+import type { ReceiptRequest } from './smppRules.js';
 
 /** A message as a store holds it, as far as reports are concerned. */
 export interface StoredMessageState extends MessageState {
@@ -11,6 +13,9 @@ export interface StoredMessageState extends MessageState {
   createdAt: number;
   sentAt: number | null;
   expiresAt: number | null;
+  /** Set for a message submitted over SMPP (store.ts SmppOrigin): the user its receipts go to, and which it asked for. */
+  smppUserId?: number | null;
+  smppReceipts?: ReceiptRequest | null;
 }
 
 /** What a round of reports reads; each store answers from its tables (SQLite: statements; PostgreSQL: what it prefetched). */
@@ -49,6 +54,16 @@ export interface CallbackRow {
   payload: string;
 }
 
+/** A delivery receipt owed to an SMPP client (smpp-interface.md §4), for the SMPP outbox: one per message, sent per part. */
+export interface SmppReceiptRow {
+  accountId: number;
+  smppUserId: number;
+  uuid: string;
+  status: Status;
+  errorCode: number | null;
+  at: number;
+}
+
 /** Everything a round of reports changes, for the store to write in one transaction (outbox included). */
 export interface ReportsFold<S extends StoredMessageState> {
   /** Each message the reports are about, read once and written once. */
@@ -56,6 +71,8 @@ export interface ReportsFold<S extends StoredMessageState> {
   /** One timeline row per report, in report order. */
   notes: TimelineNote[];
   callbacks: CallbackRow[];
+  /** Receipts owed to SMPP clients, written in the same transaction as the changes that cause them. */
+  smppReceipts: SmppReceiptRow[];
   /** Balance and reservation changes per account, to add in the statement (never read-modify-write). */
   accountDeltas: Map<number, { balance: number; reserved: number }>;
   carrier: CarrierWrites;
@@ -72,6 +89,7 @@ export function foldReports<S extends StoredMessageState>(reports: readonly Repo
   const messages = new Map<string, FoldedMessage<S>>();
   const notes: TimelineNote[] = [];
   const callbacks: CallbackRow[] = [];
+  const smppReceipts: SmppReceiptRow[] = [];
   const accountDeltas = new Map<number, { balance: number; reserved: number }>();
 
   const applyOne = (envelope: ReportEnvelope): void => {
@@ -97,6 +115,11 @@ export function foldReports<S extends StoredMessageState>(reports: readonly Repo
     if (envelope.handoff) {
       message.releaseLease = true;
       message.connector = envelope.handoff.connector;
+    }
+    if (state.smppUserId != null && state.smppReceipts) {
+      for (const change of receiptChanges(state.smppReceipts, state.status, plan.changes)) {
+        smppReceipts.push({ accountId: state.accountId, smppUserId: state.smppUserId, uuid, status: change.status, errorCode: change.errorCode ?? null, at: change.at });
+      }
     }
     if (plan.changes.length > 0) {
       const last = plan.changes[plan.changes.length - 1]!;
@@ -128,7 +151,7 @@ export function foldReports<S extends StoredMessageState>(reports: readonly Repo
   };
 
   for (const envelope of reports) applyOne(envelope);
-  return { messages, notes, callbacks, accountDeltas, carrier: parts.finish() };
+  return { messages, notes, callbacks, smppReceipts, accountDeltas, carrier: parts.finish() };
 }
 
 /** A click reported on a short link is about the original URL (spec §11.4). */

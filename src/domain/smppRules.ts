@@ -56,6 +56,23 @@ export function statusOfRejection(code: number): number {
   }
 }
 
+/**
+ * A submit whose item failed validation (direct-api.md §5.5), as its command_status (spec §3), by the first failing
+ * field: the addresses, the lifetime and the schedule have their own codes; text that holds characters the API
+ * refuses is a bad character code; text of the wrong length, ESME_RINVMSGLEN; anything else, ESME_RSUBMITFAIL.
+ */
+export function statusOfInvalidField(field: string, msg: string): number {
+  if (field === 'destination') return SMPP_STATUS.invalidDestinationAddress;
+  if (field === 'senderName') return SMPP_STATUS.invalidSourceAddress;
+  if (field === 'ttl') return SMPP_STATUS.invalidExpiry;
+  if (field === 'localSendTime' || field === 'localCompletionTime') return SMPP_STATUS.invalidScheduledTime;
+  if (field === 'content' || field.startsWith('content.')) {
+    if (/NUL|surrogate|BOM|template/.test(msg)) return SMPP_STATUS.badCharacterCode;
+    if (/characters|digits/.test(msg)) return SMPP_STATUS.invalidMessageLength;
+  }
+  return SMPP_STATUS.submitFailed;
+}
+
 /** `registered_delivery` bits 0–1 (spec §3): 0 no receipt, 1 on every final status, 2 on failure only (3 is reserved: none). */
 export type ReceiptRequest = 'none' | 'final' | 'failure';
 

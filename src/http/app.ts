@@ -34,7 +34,7 @@ declare module 'fastify' {
 }
 
 export const API_PREFIX = '/api/v1';
-const DEFAULT_SHORT_LINK_PATH = '/s';
+export const DEFAULT_SHORT_LINK_PATH = '/s';
 
 /** The HTTP adapter: Fastify with the Direct API's auth, parsing and error rules (spec §2, §3). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {

@@ -5,7 +5,8 @@ import { withShortLinks } from '../domain/shortLinks.js';
 import { countSmsParts } from '../domain/smsParts.js';
 import { newShortLinkSlug } from '../store/messageIds.js';
 import { validateBatch } from '../domain/validateBatch.js';
-import type { AcceptResult, HeldClaim, Store, StoredResponse } from '../store/store.js';
+import type { AcceptCandidate, AcceptResult, HeldClaim, Store, StoredResponse } from '../store/store.js';
+import type { MessageDraft } from '../domain/message.js';
 import type { Principal } from '../domain/principal.js';
 
 export type SendItemResult =
@@ -30,6 +31,17 @@ function validationFailure(msg: string, details: unknown[] | null): StoredRespon
   return { status: 422, body: JSON.stringify({ error }) };
 }
 
+/** What the gateway works out for a valid draft before the business checks: short links, country, schedule, price. */
+export function candidateOf(validated: MessageDraft, deps: { prices: PriceTable; now: number; shortLinkBase: () => string }): AcceptCandidate {
+  const { draft, links } = validated.shortUrl
+    ? withShortLinks(validated, deps.shortLinkBase(), newShortLinkSlug, (text) => countSmsParts(text).parts)
+    : { draft: validated, links: [] };
+  const countryCode = countryOf(draft.destination);
+  const timeZone = scheduleZone(draft, draft.destination, countryCode);
+  const schedule = { timeZone, ...sendPlan(draft, timeZone, deps.now) };
+  return { draft, price: estimatePrice(draft, deps.prices), countryCode, schedule, shortLinks: links };
+}
+
 /**
  * `POST /api/v1/message` after authentication and parsing (spec §5.2 steps 3–6). Returns the response to
  * send; with an idempotency claim, the response is stored with the key in the transaction that creates the
@@ -49,15 +61,7 @@ export async function sendMessages(
     if (idempotency !== null) await deps.store.idempotency.complete(principal.accountId, idempotency, response);
     return response;
   }
-  const candidates = validation.drafts.map((validated) => {
-    const { draft, links } = validated.shortUrl
-      ? withShortLinks(validated, deps.shortLinkBase(), newShortLinkSlug, (text) => countSmsParts(text).parts)
-      : { draft: validated, links: [] };
-    const countryCode = countryOf(draft.destination);
-    const timeZone = scheduleZone(draft, draft.destination, countryCode);
-    const schedule = { timeZone, ...sendPlan(draft, timeZone, deps.now) };
-    return { draft, price: estimatePrice(draft, deps.prices), countryCode, schedule, shortLinks: links };
-  });
+  const candidates = validation.drafts.map((validated) => candidateOf(validated, deps));
   let response: StoredResponse | null = null;
   const results = await deps.store.messages.accept(
     {

@@ -16,6 +16,8 @@ import type { ReportEnvelope } from '../domain/reportEnvelope.js';
 import type { WhatsAppStateRepository } from './whatsappState.js';
 import type { VkStateRepository } from './vkState.js';
 import type { SmppUserRepository } from './smppUsers.js';
+import type { SmppDoorRepository } from './smppDoor.js';
+import type { ReceiptRequest } from '../domain/smppRules.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -33,6 +35,7 @@ export interface Store {
   readonly whatsapp: WhatsAppStateRepository;
   readonly vk: VkStateRepository;
   readonly smppUsers: SmppUserRepository;
+  readonly smpp: SmppDoorRepository;
   close(): Promise<void>;
 }
 
@@ -112,6 +115,19 @@ export interface AcceptCandidate {
   schedule: { timeZone: string; sendAfter: number | null; completeBy: number | null; expiresAt: number };
   /** The links of the text replaced by short links (spec §5.11). */
   shortLinks: ShortLink[];
+  /** Set for a message submitted over SMPP: it has `sendingMethod` SMPP and this origin. */
+  smpp?: SmppOrigin;
+}
+
+/** Where a message submitted over SMPP came from, and what it owes that client (smpp-interface.md §3, §4). */
+export interface SmppOrigin {
+  /** Chosen by the door (a concatenation's parts were answered with ids that name it before it existed). */
+  uuid: string;
+  smppUserId: number;
+  /** `registered_delivery` bits 0–1: which final statuses get a receipt. */
+  receipts: ReceiptRequest;
+  /** The message_id each part was answered with, by segment (one for a message in one part). */
+  partIds: string[];
 }
 
 export type AcceptResult = { accepted: true; uuid: string } | { accepted: false; rejection: Rejection };

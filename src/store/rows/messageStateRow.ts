@@ -1,5 +1,6 @@
 import type { CallbackEvent, Channel, Status } from '../../domain/channels.js';
 import type { StoredMessageState } from '../../domain/reportFold.js';
+import type { ReceiptRequest } from '../../domain/smppRules.js';
 
 /**
  * The columns of a message a round of reports reads, as either database returns them (SQLite: flags 0/1;
@@ -22,6 +23,10 @@ export interface MessageStateRow {
   sent_at: number | null;
   expires_at: number | null;
   connector: string | null;
+  /** SMPP origin (store.ts SmppOrigin): null for a message that did not come over SMPP. */
+  smpp_user_id: number | null;
+  /** `final` or `failure`; null when no receipt was asked for. */
+  smpp_receipts: string | null;
 }
 
 /** The account columns the money of a report depends on. */
@@ -54,5 +59,7 @@ export function toStoredMessageState(uuid: string, row: MessageStateRow, account
     sentAt: numberOrNull(row.sent_at),
     expiresAt: numberOrNull(row.expires_at),
     connector: row.connector,
+    smppUserId: row.smpp_user_id == null ? null : Number(row.smpp_user_id),
+    smppReceipts: (row.smpp_receipts as ReceiptRequest | null) ?? null,
   };
 }
