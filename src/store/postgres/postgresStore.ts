@@ -21,6 +21,7 @@ import { pgSenders } from './senders.js';
 import { pgWhatsAppState } from './whatsappState.js';
 import { pgVkState } from './vkState.js';
 import { pgSmppUsers } from './smppUsers.js';
+import { pgSmppDoor } from './smppDoor.js';
 
 /**
  * The store on PostgreSQL: any number of nodes share one database. Opening it brings the schema up to date
@@ -36,7 +37,7 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
     throw error;
   }
   const list = pgList(sql);
-  // Started on the first claim: only nodes that take Idempotency-Keys hold an owner's session.
+  // Started on the first claim (or SMPP bind): only nodes that take Idempotency-Keys or binds hold an owner's session.
   const idempotencyOwner = pgIdempotencyOwner(url);
   return {
     accounts: pgAccounts(sql),
@@ -69,6 +70,7 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
     whatsapp: pgWhatsAppState(sql),
     vk: pgVkState(sql),
     smppUsers: pgSmppUsers(sql),
+    smpp: pgSmppDoor(sql, idempotencyOwner),
     async close() {
       await idempotencyOwner.close();
       await sql.end({ timeout: 5 });

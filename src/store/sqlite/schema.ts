@@ -332,6 +332,66 @@ const MIGRATIONS: string[] = [
   );
   create index smpp_users_by_account on smpp_users (account_id, id);
   `,
+  // The SMPP door for clients (store/smppDoor.ts, smpp-interface.md §1–§4). A message submitted over SMPP names its user
+  // and the receipts it asked for ('final' or 'failure'; null for none or not SMPP). smpp_binds holds the sessions bound
+  // per owner (sqlite/idempotencyOwner.ts: a dead owner's binds are proved dead and dropped), so maxBinds counts every
+  // process on the file. smpp_message_ids: every message_id a client was answered with (query_sm, cancel_sm, receipts).
+  // smpp_counter: the one-row gateway-wide counter of the hex and decimal formats. smpp_parts: the parts of concatenated
+  // messages until the last arrives. smpp_outbox: deliver_sm owed (receipts per user; inbound SMS per account, user null),
+  // written in the transaction of their cause and leased like callback deliveries.
+  `
+  alter table messages add column smpp_user_id integer;
+  alter table messages add column smpp_receipts text;
+  create table smpp_binds (
+    owner text not null,
+    session_id integer not null,
+    smpp_user_id integer not null,
+    bind_type text not null,
+    remote_address text not null,
+    bound_at integer not null,
+    primary key (owner, session_id)
+  ) without rowid;
+  create index smpp_binds_by_user on smpp_binds (smpp_user_id, owner);
+  create table smpp_message_ids (
+    smpp_user_id integer not null,
+    message_id text not null,
+    message_uuid text not null,
+    segment integer not null,
+    primary key (smpp_user_id, message_id)
+  ) without rowid;
+  create index smpp_message_ids_by_message on smpp_message_ids (message_uuid, segment);
+  create table smpp_counter (value integer not null);
+  insert into smpp_counter (value) values (0);
+  create table smpp_parts (
+    smpp_user_id integer not null,
+    group_key text not null,
+    segment integer not null,
+    total integer not null,
+    message_uuid text not null,
+    message_id text not null,
+    item text not null,
+    received_at integer not null,
+    primary key (smpp_user_id, group_key, segment)
+  ) without rowid;
+  create index smpp_parts_by_age on smpp_parts (received_at);
+  create table smpp_outbox (
+    id integer primary key,
+    kind text not null,
+    account_id integer not null,
+    smpp_user_id integer,
+    message_uuid text not null,
+    status text,
+    error_code integer,
+    done_at integer,
+    created_at integer not null,
+    due_at integer not null,
+    attempts integer not null default 0,
+    lease_until integer
+  );
+  create index smpp_outbox_receipts_due on smpp_outbox (smpp_user_id, due_at) where smpp_user_id is not null;
+  create index smpp_outbox_inbound_due on smpp_outbox (account_id, due_at) where smpp_user_id is null;
+  create index smpp_outbox_by_age on smpp_outbox (created_at);
+  `,
 ];
 
 /** Applies the migrations not yet applied, up to `through` (all of them unless a test stops earlier). */

@@ -32,6 +32,7 @@ import { sqliteSenders } from './senders.js';
 import { sqliteWhatsAppState } from './whatsappState.js';
 import { sqliteVkState } from './vkState.js';
 import { sqliteSmppUsers } from './smppUsers.js';
+import { sqliteSmppDoor } from './smppDoor.js';
 
 /** With a checkpoint thread, the writers' own checkpoints are only a bound on the WAL should that thread fall behind (~400 MB). */
 const FALLBACK_AUTOCHECKPOINT_PAGES = 100_000;
@@ -179,6 +180,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
     whatsapp: sqliteWhatsAppState(db),
     vk: sqliteVkState(db),
     smppUsers: sqliteSmppUsers(db),
+    smpp: sqliteSmppDoor(db, idempotencyOwner, () => wal.sync()),
     async close() {
       idempotencyOwner.close();
       wal.close();

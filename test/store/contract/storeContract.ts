@@ -12,6 +12,7 @@ import { engineContract } from './engine.js';
 import { listingContract } from './listing.js';
 import { stopContract } from './stop.js';
 import { smppUsersContract } from './smppUsers.js';
+import { smppDoorContract } from './smppDoor.js';
 import { vkStateContract } from './vkState.js';
 import { whatsappStateContract } from './whatsappState.js';
 import { storeForBlock, type OpenStore } from './support.js';
@@ -30,6 +31,7 @@ const SUITE_TIMEOUT_MS = 120_000;
  * - engine, outbox, concurrency: operations that see the whole store (claims, expiries, the outbox); every test
  *   takes a time window from `earlierWindow()`, earlier than every window before it, so earlier tests' messages,
  *   events and deliveries are never due in it; outbox counts are read as changes.
+ * The SMPP door has a third store: its purge drops every old row of the deliver_sm outbox.
  */
 export function storeContract(name: string, open: OpenStore): void {
   describe(name, { timeout: SUITE_TIMEOUT_MS }, () => {
@@ -48,6 +50,9 @@ export function storeContract(name: string, open: OpenStore): void {
       engineContract(ctx);
       callbackOutboxContract(ctx);
       concurrencyContract(ctx);
+    });
+    describe('SMPP door', () => {
+      smppDoorContract(storeForBlock(open));
     });
   });
 }

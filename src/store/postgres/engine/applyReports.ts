@@ -1,4 +1,4 @@
-import { foldReports, type CallbackRow, type FoldedMessage, type ReportsFold, type TimelineNote } from '../../../domain/reportFold.js';
+import { foldReports, type CallbackRow, type FoldedMessage, type ReportsFold, type SmppReceiptRow, type TimelineNote } from '../../../domain/reportFold.js';
 import type { ReportEnvelope } from '../../../domain/reportEnvelope.js';
 import { inTransaction, type Sql, type TransactionSql } from '../connection.js';
 import { writeCarrier } from './carrierTables.js';
@@ -40,11 +40,19 @@ const addNotes = (tx: TransactionSql, notes: TimelineNote[]) => tx`
     ${notes.map((n) => n[2])}::text[], ${notes.map((n) => n[3])}::text[])`;
 
 /** The callback events the changes cause, in the same transaction as the changes (the outbox). */
-const addCallbackEvents = (tx: TransactionSql, rows: CallbackRow[], now: number) => tx`
+export const addCallbackEvents = (tx: TransactionSql, rows: CallbackRow[], now: number) => tx`
   insert into callback_events (account_id, message_uuid, url, payload, created_at)
   select a, u, url, p, ${now}::bigint
   from unnest(${rows.map((r) => r.accountId)}::bigint[], ${rows.map((r) => r.uuid)}::uuid[],
     ${rows.map((r) => r.url)}::text[], ${rows.map((r) => r.payload)}::text[]) as e (a, u, url, p)`;
+
+/** Receipts owed to SMPP clients (store/smppDoor.ts), in the same transaction as the changes that cause them. */
+export const addSmppReceipts = (tx: TransactionSql, rows: SmppReceiptRow[], now: number) => tx`
+  insert into smpp_outbox (kind, account_id, smpp_user_id, message_uuid, status, error_code, done_at, created_at, due_at)
+  select 'receipt', a, u, m, s, e, d, ${now}::bigint, ${now}::bigint
+  from unnest(${rows.map((r) => r.accountId)}::bigint[], ${rows.map((r) => r.smppUserId)}::bigint[],
+    ${rows.map((r) => r.uuid)}::uuid[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.errorCode)}::int[],
+    ${rows.map((r) => r.at)}::bigint[]) as r (a, u, m, s, e, d)`;
 
 /** Money moves in the statement, never read-modify-write in JS: concurrent appliers on other nodes lose nothing. */
 const moveMoney = (tx: TransactionSql, accountId: number, balance: number, reserved: number) => tx`
@@ -81,6 +89,7 @@ async function applyIn(tx: TransactionSql, reports: ReportEnvelope[], now: numbe
   if (written.length > 0) writes.push(update(tx, written));
   if (fold.notes.length > 0) writes.push(addNotes(tx, fold.notes));
   if (fold.callbacks.length > 0) writes.push(addCallbackEvents(tx, fold.callbacks, now));
+  if (fold.smppReceipts.length > 0) writes.push(addSmppReceipts(tx, fold.smppReceipts, now));
   writes.push(...writeCarrier(tx, fold.carrier, now));
   for (const [accountId, delta] of [...fold.accountDeltas].sort(([a], [b]) => a - b)) {
     if (delta.balance !== 0 || delta.reserved !== 0) writes.push(moveMoney(tx, accountId, delta.balance, delta.reserved));

@@ -32,7 +32,8 @@ type StateRow = MessageStateRow &
 const lockAndLoad = (tx: TransactionSql, uuids: string[]) => tx<StateRow[]>`
   select m.uuid, m.account_id, m.channel_type, m.status, m.error_code, m.total_parts, m.reserved, m.price_total,
     m.price_currency, m.price_parts, m.price_final, m.callback_url, m.callback_events, m.short_url, m.created_at,
-    m.sent_at, m.status_at, m.message_time, m.expires_at, m.due_at, m.connector, a.currency, a.billing_enabled
+    m.sent_at, m.status_at, m.message_time, m.expires_at, m.due_at, m.connector, m.smpp_user_id, m.smpp_receipts,
+    a.currency, a.billing_enabled
   from messages m join accounts a on a.id = m.account_id
   where m.uuid = any(${uuids}::uuid[])
   order by m.uuid

@@ -5,6 +5,7 @@ import { IdempotencyClaimLostError, type AcceptBatch, type AcceptCandidate, type
 import { completeClaim } from '../idempotency.js';
 import { inTransaction, type Sql, type TransactionSql } from '../connection.js';
 import { searchableText } from './rows.js';
+import { insertSmppMessages, type SmppMessageItem } from './smppMessages.js';
 
 interface AccountContextRow {
   balance: number;
@@ -34,16 +35,26 @@ export function pgAccept(sql: Sql) {
     inTransaction(sql, async (tx) => {
       const context = await loadContext(tx, batch, now);
       const accepted: AcceptedItem[] = [];
+      // Messages submitted over SMPP carry their door's uuid and more columns: a statement of their own.
+      const overSmpp: SmppMessageItem[] = [];
+      let reservedTotal = 0;
       const results = batch.candidates.map((candidate): AcceptResult => {
         const decision = decideItem(context, candidate.draft, candidate.price);
         if (!decision.accepted) return decision;
+        const reserved = context.billingEnabled ? candidate.price : 0;
+        reservedTotal += reserved;
+        const { smpp } = candidate;
+        if (smpp) {
+          overSmpp.push({ candidate: { ...candidate, smpp }, trafficType: decision.trafficType, reserved, status: 'sending', errorCode: null });
+          return { accepted: true, uuid: smpp.uuid };
+        }
         const uuid = newMessageId();
-        accepted.push({ uuid, candidate, trafficType: decision.trafficType, reserved: context.billingEnabled ? candidate.price : 0 });
+        accepted.push({ uuid, candidate, trafficType: decision.trafficType, reserved });
         return { accepted: true, uuid };
       });
       await insertMessages(tx, batch, accepted, now);
-      await insertShortLinks(tx, accepted);
-      const reservedTotal = accepted.reduce((sum, item) => sum + item.reserved, 0);
+      await insertSmppMessages(tx, batch, overSmpp, now);
+      await insertShortLinks(tx, overSmpp.length === 0 ? accepted : [...accepted, ...overSmpp.map((i) => ({ uuid: i.candidate.smpp.uuid, candidate: i.candidate }))]);
       if (reservedTotal !== 0) {
         await tx`update accounts set reserved = reserved + ${reservedTotal} where id = ${batch.accountId}`;
       }
@@ -136,7 +147,7 @@ async function insertMessages(tx: TransactionSql, batch: AcceptBatch, items: Acc
     )`;
 }
 
-async function insertShortLinks(tx: TransactionSql, items: AcceptedItem[]): Promise<void> {
+async function insertShortLinks(tx: TransactionSql, items: Pick<AcceptedItem, 'uuid' | 'candidate'>[]): Promise<void> {
   const links = items.flatMap((item) => item.candidate.shortLinks.map((link) => ({ ...link, uuid: item.uuid })));
   if (links.length === 0) return;
   await tx`

@@ -11,6 +11,7 @@ import type { Sql, TransactionSql } from '../connection.js';
  * for the account domain/inboundRouting.ts chooses, or else in inbound_unmatched (then the result is null).
  * senderName is the subscriber's number and destination the address it was sent to; it is final at once.
  * A message with a platform id already stored gives what its first delivery gave, and stores nothing.
+ * A new SMS of an account with SMPP users is also put in the SMPP outbox (smppDoor.ts), in the same statement.
  */
 export function pgStoreInbound(sql: Sql) {
   return async (message: InboundMessage): Promise<string | null> => {
@@ -65,8 +66,17 @@ async function write(sql: Sql | TransactionSql, message: InboundMessage, target:
       values (${message.channelType}, ${message.from}, ${message.to}, ${message.text}, ${at}, ${target.unmatched}, ${JSON.stringify(target.candidates)})`;
     return;
   }
+  // An inbound SMS is owed as deliver_sm to the account's SMPP clients (smpp-interface.md §4), when it has any: in the
+  // same statement as the message (atomic without a transaction of its own).
+  const owedOverSmpp =
+    message.channelType === 'SMS'
+      ? sql`, owed as (
+          insert into smpp_outbox (kind, account_id, smpp_user_id, message_uuid, created_at, due_at)
+          select 'mo', ${target.accountId}, null, ${target.uuid}, ${at}, ${at}
+          where exists (select 1 from smpp_users where account_id = ${target.accountId} and revoked_at is null))`
+      : sql``;
   await sql`
-    insert into messages (
+    with stored as (insert into messages (
       uuid, account_id, direction, channel_type, sender_name, destination, content, content_search, tags,
       total_parts, traffic_type, traffic_center_id, sending_method, country_code, status, created_at, sent_at,
       status_at, message_time, expires_at, time_zone
@@ -75,7 +85,8 @@ async function write(sql: Sql | TransactionSql, message: InboundMessage, target:
       ${JSON.stringify(message.text)}, ${message.text.toLowerCase()}, '[]',
       ${countSmsParts(message.text).parts}, 'SERVICE', 1, 'API', ${countryOf(message.from)}, 'delivered',
       ${at}, ${at}, ${at}, ${at}, ${at}, 'Europe/Moscow'
-    )`;
+    ) returning 1)${owedOverSmpp}
+    select 1`;
 }
 
 /** The newest first. */

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { writeTransaction } from '../writeTransaction.js';
 import { sqliteOutboxWrites, type OutboxEvent } from '../outboxWrites.js';
 import { sqliteInsertRows } from '../insertRows.js';
+import { sqliteSmppOutboxWrites } from '../smppOutboxWrites.js';
 import { sqliteCarrierWrites } from './carrierWrites.js';
 import { plannedByReadsOnly, sqliteFoldReports, type SqliteReportsFold } from './foldReads.js';
 import type { ClaimedStates } from './claimedStates.js';
@@ -35,6 +36,7 @@ export function sqliteApplyReports(db: Database.Database, options: { claimed?: C
   const statusOf = db.prepare<[number], string>('select status from messages where rowid = ?').pluck();
   const insertNotes = sqliteInsertRows(db, 'message_events', ['message_uuid', 'at', 'kind', 'detail']);
   const outbox = sqliteOutboxWrites(db);
+  const smppOutbox = sqliteSmppOutboxWrites(db);
   const carrier = sqliteCarrierWrites(db);
   const money = db.prepare('update accounts set balance = balance + ?, reserved = reserved + ? where id = ?');
 
@@ -63,6 +65,8 @@ export function sqliteApplyReports(db: Database.Database, options: { claimed?: C
       group.events.push({ message_uuid: uuid, payload });
     }
     for (const { accountId, url, events } of groups.values()) outbox.add(accountId, url, events, now);
+    // Receipts owed to SMPP clients, with the changes that cause them (an outbox like the callbacks').
+    smppOutbox.receipts(fold.smppReceipts, now);
     for (const [accountId, delta] of fold.accountDeltas) money.run(delta.balance, delta.reserved, accountId);
   }
 

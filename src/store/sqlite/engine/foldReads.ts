@@ -51,7 +51,8 @@ export function sqliteFoldReports(db: Database.Database) {
         const row = {
           account_id: r[1], channel_type: r[2], status: r[3], total_parts: r[4], reserved: r[5], price_total: r[6],
           price_currency: r[7], price_parts: r[8], price_final: r[9], callback_url: r[10], callback_events: r[11],
-          short_url: r[12], created_at: r[13], sent_at: r[14], expires_at: r[15], connector: r[16],
+          short_url: r[12], created_at: r[13], sent_at: r[14], expires_at: r[15], connector: r[16], smpp_user_id: r[17],
+          smpp_receipts: r[18],
         };
         // Added to the mapped object rather than spread into a new one: a thousand messages a round.
         const state = toStoredMessageState(uuid, row, billing) as SqliteMessageState;

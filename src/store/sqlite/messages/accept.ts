@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
 import { writeTransaction } from '../writeTransaction.js';
-import { newMessageId } from '../../messageIds.js';
 import { decideItem, senderKey, type BusinessContext } from '../../../domain/businessChecks.js';
 import type { Channel, TrafficType } from '../../../domain/channels.js';
-import { IdempotencyClaimLostError, type AcceptBatch, type AcceptCandidate, type AcceptResult } from '../../store.js';
+import { IdempotencyClaimLostError, type AcceptBatch, type AcceptResult } from '../../store.js';
 import { COMPLETE_CLAIM } from '../idempotency.js';
-import { searchableText } from '../../rows/messageRow.js';
+import { rowParams, type MessageRowParams } from './messageRowParams.js';
+import { sqliteSmppMessageWrites } from './smppMessages.js';
 
 export const INSERT_MESSAGE = `
   insert into messages (
@@ -20,12 +20,10 @@ export const INSERT_MESSAGE = `
     'sending', @reserved, @now, @now, @now, @dueAt, @expiresAt, @sendAfter, @completeBy, @timeZone
   )`;
 
-const jsonOrNull = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
-const boolOrNull = (value: boolean | null): number | null => (value === null ? null : value ? 1 : 0);
-
 /** Business checks and creation of a whole batch in one transaction (spec §5.2 steps 5–6). */
 export function sqliteAccept(db: Database.Database) {
   const insert = db.prepare(INSERT_MESSAGE);
+  const smpp = sqliteSmppMessageWrites(db);
   const account = db.prepare<[number], { balance: number; reserved: number; billing_enabled: number; disabled_channels: string }>(
     'select balance, reserved, billing_enabled, disabled_channels from accounts where id = ?',
   );
@@ -53,14 +51,15 @@ export function sqliteAccept(db: Database.Database) {
       available: state.balance - state.reserved,
     };
     let reservedTotal = 0;
-    const results = batch.candidates.map(({ draft, price, shortLinks }, i): AcceptResult => {
+    const results = batch.candidates.map(({ draft, price, shortLinks, smpp: origin }, i): AcceptResult => {
       const decision = decideItem(context, draft, price);
       if (!decision.accepted) return decision;
       const row = rows[i]!;
       row.trafficType = decision.trafficType;
       row.reserved = context.billingEnabled ? price : 0;
       reservedTotal += row.reserved;
-      insert.run(row);
+      if (origin) smpp.insert(row, origin, { status: 'sending' });
+      else insert.run(row);
       for (const l of shortLinks) link.run(l.slug, row.uuid, l.shortUrl, l.url);
       return { accepted: true, uuid: row.uuid };
     });
@@ -75,41 +74,4 @@ export function sqliteAccept(db: Database.Database) {
   });
   // The rows are made before the write lock is taken: only the checks that read the account and the inserts hold it.
   return (batch: AcceptBatch, now: number): AcceptResult[] => acceptRows(batch, batch.candidates.map((c) => rowParams(batch, c, now)), now);
-}
-
-/** The insert's parameters; traffic type and reservation come from the business checks. */
-type MessageRowParams = ReturnType<typeof rowParams>;
-
-function rowParams(batch: AcceptBatch, { draft, countryCode, schedule }: AcceptCandidate, now: number) {
-  return {
-    uuid: newMessageId(),
-    accountId: batch.accountId,
-    channelType: draft.channelType,
-    senderName: draft.senderName,
-    destination: draft.destination,
-    content: JSON.stringify(draft.content),
-    contentSearch: searchableText(draft.content),
-    ttl: draft.ttl,
-    tags: JSON.stringify(draft.tags),
-    externalMessageId: draft.externalMessageId,
-    callbackUrl: draft.callbackUrl,
-    callbackEvents: jsonOrNull(draft.callbackEvents),
-    useLocalTime: boolOrNull(draft.useLocalTime),
-    localSendTime: draft.localSendTime,
-    localCompletionTime: draft.localCompletionTime,
-    hours: jsonOrNull(draft.hours),
-    days: jsonOrNull(draft.days),
-    shortUrl: boolOrNull(draft.shortUrl),
-    totalParts: draft.totalParts,
-    trafficType: null as TrafficType | null,
-    trafficCenterId: batch.trafficCenterId,
-    countryCode,
-    reserved: 0,
-    now,
-    dueAt: Math.max(now, schedule.sendAfter ?? now),
-    expiresAt: schedule.expiresAt,
-    sendAfter: schedule.sendAfter,
-    completeBy: schedule.completeBy,
-    timeZone: schedule.timeZone,
-  };
 }

@@ -12,6 +12,7 @@ import { writeTransaction } from '../writeTransaction.js';
  * chooses. senderName is the subscriber's number and destination the address it was sent to; it is final at once.
  * A message with no single owner goes to inbound_unmatched instead; then the result is null.
  * A message with a platform id already stored gives what its first delivery gave, and stores nothing.
+ * A new SMS of an account with SMPP users is also put in the SMPP outbox (smppDoor.ts), in the same transaction.
  */
 export function sqliteStoreInbound(db: Database.Database) {
   const accountByName = db.prepare<[string], AccountRef>('select id, name from accounts where name = ?');
@@ -33,6 +34,11 @@ export function sqliteStoreInbound(db: Database.Database) {
   const seenPlatformId = db.prepare<[string, string], { message_uuid: string | null }>(
     'select message_uuid from inbound_platform_ids where channel_type = ? and platform_id = ?',
   );
+  // An inbound SMS is owed as deliver_sm to the account's SMPP clients (smpp-interface.md §4), when it has any.
+  const owedOverSmpp = db.prepare(`
+    insert into smpp_outbox (kind, account_id, smpp_user_id, message_uuid, created_at, due_at)
+    select 'mo', @accountId, null, @uuid, @at, @at
+    where exists (select 1 from smpp_users where account_id = @accountId and revoked_at is null)`);
   const insertPlatformId = db.prepare('insert into inbound_platform_ids (channel_type, platform_id, message_uuid, at) values (?, ?, ?, ?)');
 
   const store = (message: InboundMessage): string | null => {
@@ -55,6 +61,7 @@ export function sqliteStoreInbound(db: Database.Database) {
       country: countryOf(message.from),
       at: message.at,
     });
+    if (message.channelType === 'SMS') owedOverSmpp.run({ accountId: owner.accountId, uuid, at: message.at });
     return uuid;
   };
 
