@@ -11,8 +11,9 @@ export const SANDBOX_SMPP_PORT = 2775;
 
 const TLS_SETTINGS = Type.Object(
   {
-    host: orNull(nonEmptyText(), { docType: 'address or null', description: 'Address of the TLS listener; null = `smppServer.host`.' }),
-    port: port({ default: 3550, description: 'Port of the TLS listener.' }),
+    // No defaults in here: a default inside one branch of a union (this object or null) is never applied.
+    host: Type.Optional(nonEmptyText({ docType: 'address', description: 'Address of the TLS listener; absent = `smppServer.host`.' })),
+    port: port({ description: 'Port of the TLS listener (3550 is SMPP over TLS\'s usual one).' }),
     certFile: nonEmptyText({ docType: 'path', description: 'PEM file of the certificate (chain) the listener presents.' }),
     keyFile: nonEmptyText({ docType: 'path', description: 'PEM file of its private key.' }),
   },

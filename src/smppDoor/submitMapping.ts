@@ -85,8 +85,9 @@ export function mapSubmit(fields: PduFields, context: { now: number; callbackUrl
   };
   if (part === null) item.content = contentOf(channel, text);
   if (validity.at !== null) {
-    // A lifetime counted from now, rounded up: the item's validation refuses one outside the channel's range.
-    item.ttl = Math.ceil((validity.at - context.now) / 1000);
+    // validity_period is when the message ends; a lifetime counts from when it may first be sent (direct-api.md §5.7),
+    // rounded up. The item's validation refuses one outside the channel's range (one that ends before it starts too).
+    item.ttl = Math.ceil((validity.at - Math.max(context.now, schedule.at ?? context.now)) / 1000);
   }
   if (schedule.at !== null) {
     if (!SCHEDULED.has(channel)) return refuse(SMPP_STATUS.invalidScheduledTime, `${channel} cannot be scheduled`);

@@ -10,6 +10,7 @@ import { createInlineGateway } from '../../src/gateway.js';
 import type { Delivery } from '../../src/delivery/delivery.js';
 import type { KeyType, Store } from '../../src/store/store.js';
 import { ManualClock } from './manualClock.js';
+import type { SmppDoor } from '../../src/smppDoor/startSmppDoor.js';
 
 export interface TestGateway {
   url: string;
@@ -19,6 +20,8 @@ export interface TestGateway {
   app: FastifyInstance;
   engine: Delivery['engine'];
   callbacks: Delivery['callbacks'];
+  /** The SMPP door for clients, when the overrides enable `smppServer`. */
+  smpp: SmppDoor | null;
   /**
    * Runs engine rounds and callback rounds until nothing moves (simulator timers included): the
    * delivery pipeline driven by hand, at the ManualClock's time.
@@ -66,6 +69,7 @@ export async function startGateway(overrides: (config: GatewayConfig) => void = 
     app,
     engine,
     callbacks,
+    smpp: gateway.smpp,
     async settle({ quietRounds = 3, maxRounds = 200 } = {}) {
       let quiet = 0;
       for (let round = 0; round < maxRounds && quiet < quietRounds; round++) {
