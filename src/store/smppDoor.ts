@@ -9,7 +9,7 @@
  * the outbox first. Times are epoch ms.
  */
 import type { Status } from '../domain/channels.js';
-import type { AcceptCandidate, SmppOrigin } from './store.js';
+import type { AcceptCandidate, SmppOrigin } from './acceptCandidate.js';
 
 export interface SmppBind {
   /** This node's session number: unique among the sessions this store's node has open. */

@@ -1,7 +1,7 @@
 import type { Account, ApprovedSender } from '../domain/account.js';
 import type { Channel, TrafficType } from '../domain/channels.js';
 import type { MessageFilter, MessagePage } from '../domain/listQuery.js';
-import type { MessageDraft, MessageRecord } from '../domain/message.js';
+import type { MessageRecord } from '../domain/message.js';
 import type { Units } from '../domain/money.js';
 import type { Rejection } from '../domain/businessChecks.js';
 import type { InboundMessage } from '../domain/inboundMessage.js';
@@ -9,7 +9,6 @@ import type { InFlightMessage, OutboundMessage } from '../domain/outboundMessage
 import type { KeyType } from '../domain/principal.js';
 import type { CallbackOutbox } from './callbackOutbox.js';
 import type { MessageListing } from './messageListing.js';
-import type { ShortLink } from '../domain/shortLinks.js';
 import type { UnmatchedInbound } from '../domain/inboundRouting.js';
 import type { StopCode } from '../domain/stop.js';
 import type { ReportEnvelope } from '../domain/reportEnvelope.js';
@@ -17,7 +16,7 @@ import type { WhatsAppStateRepository } from './whatsappState.js';
 import type { VkStateRepository } from './vkState.js';
 import type { SmppUserRepository } from './smppUsers.js';
 import type { SmppDoorRepository } from './smppDoor.js';
-import type { ReceiptRequest } from '../domain/smppRules.js';
+import type { AcceptCandidate, SmppOrigin } from './acceptCandidate.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -106,29 +105,7 @@ export interface BlocklistRepository {
   list(accountId: number | null): Promise<string[]>;
 }
 
-/** An item that passed validation, with what the gateway worked out for it before the business checks. */
-export interface AcceptCandidate {
-  draft: MessageDraft;
-  price: Units;
-  countryCode: string | null;
-  /** When it may be sent and when it expires (domain/schedule.ts), in epoch ms. */
-  schedule: { timeZone: string; sendAfter: number | null; completeBy: number | null; expiresAt: number };
-  /** The links of the text replaced by short links (spec §5.11). */
-  shortLinks: ShortLink[];
-  /** Set for a message submitted over SMPP: it has `sendingMethod` SMPP and this origin. */
-  smpp?: SmppOrigin;
-}
-
-/** Where a message submitted over SMPP came from, and what it owes that client (smpp-interface.md §3, §4). */
-export interface SmppOrigin {
-  /** Chosen by the door (a concatenation's parts were answered with ids that name it before it existed). */
-  uuid: string;
-  smppUserId: number;
-  /** `registered_delivery` bits 0–1: which final statuses get a receipt. */
-  receipts: ReceiptRequest;
-  /** The message_id each part was answered with, by segment (one for a message in one part). */
-  partIds: string[];
-}
+export type { AcceptCandidate, SmppOrigin };
 
 export type AcceptResult = { accepted: true; uuid: string } | { accepted: false; rejection: Rejection };
 
