@@ -78,9 +78,20 @@ export async function startSmppDoor(options: SmppDoorOptions): Promise<SmppDoor>
     return users.get(id) ?? null;
   };
   const sweep = () => concatenations.sweep(userById);
+  /** A user revoked, or whose account was suspended, since it bound (by the CLI, another process): its sessions end. */
+  const endRevoked = async () => {
+    const bound = servers.flatMap((server) => server.liveSessions()).filter((session) => session.bound && session.systemId !== null);
+    for (const systemId of new Set(bound.map((session) => session.systemId!))) {
+      const found = await store.smppUsers.bySystemId(systemId);
+      const account = found ? await store.accounts.byId(found.user.accountId) : null;
+      if (found && found.user.revokedAt === null && account && !account.suspended) continue;
+      logger?.info({ systemId }, 'SMPP user revoked or its account suspended: its sessions are ended');
+      await Promise.all(bound.filter((session) => session.systemId === systemId).map((session) => session.shutdown()));
+    }
+  };
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweepTimer = setInterval(() => {
-    sweeping = sweep().catch((error: unknown) => logger?.warn({ err: String(error) }, 'SMPP concatenation sweep failed'));
+    sweeping = Promise.all([sweep(), endRevoked()]).catch((error: unknown) => logger?.warn({ err: String(error) }, 'SMPP door housekeeping failed'));
   }, options.sweepMs ?? 5_000);
   sweepTimer.unref();
 

@@ -75,6 +75,16 @@ describe('SMPP door: binds', () => {
     }
   });
 
+  it('ends the sessions of a user revoked while bound', async () => {
+    const user = await door.user();
+    const client = await connect();
+    assert.equal(await client.bind(user.systemId, user.password), 0);
+    await door.gateway.store.smppUsers.revoke(user.systemId, door.gateway.clock.now());
+    const deadline = Date.now() + 20_000;
+    while (!client.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(client.closed, 'the session was not ended within 20 s');
+  });
+
   it('answers 0x0D to an unsupported interface_version and accepts 0x33 as 3.4', async () => {
     const user = await door.user();
     assert.equal(await (await connect()).bind(user.systemId, user.password, 'transceiver', { interface_version: 0x50 }), SMPP_STATUS.bindFailed);
