@@ -232,6 +232,20 @@ export function smppDoorContract(ctx: SharedStore): void {
       assert.deepEqual(second!.partIds, failureUndelivered.partIds);
     });
 
+    it('a message claimed by the engine (the claim keeps its state for the hand-off) still owes its receipt', async () => {
+      // Earlier than every message of the block still sending: the claim takes this one alone.
+      const base = T0 - 500 * DAY;
+      const { account, user } = await userAndAccount(ctx.store);
+      const smpp = origin(user, 1, 'final');
+      await acceptAll(ctx.store, account.id, [smppCandidate(smpp, base)], base);
+      const claimed = await ctx.store.engine.claimDue('smpp-door-contract', base + SECOND, MINUTE, 10);
+      assert.deepEqual(claimed.map((m) => m.uuid), [smpp.uuid]);
+      await ctx.store.engine.apply([report.sent(smpp.uuid, base + 2 * SECOND, 0, { connector: 'test', carrierRefs: [] })], base + 2 * SECOND);
+      await ctx.store.engine.apply([report.of(smpp.uuid, { kind: 'undelivered', at: base + 3 * SECOND, errorCode: 127 })], base + 3 * SECOND);
+      const [row] = await ctx.store.smpp.claimDelivers([{ smppUserId: user.id, accountId: account.id, limit: 10 }], base + 4 * SECOND, MINUTE);
+      assert.deepEqual([row?.messageUuid, row?.status, row?.errorCode, row?.partIds], [smpp.uuid, 'undelivered', 127, smpp.partIds]);
+    });
+
     it('a stop (unsent 606) owes a receipt too', async () => {
       const { account, user } = await userAndAccount(ctx.store);
       const smpp = origin(user, 1, 'failure');
@@ -498,7 +512,7 @@ export function smppDoorContract(ctx: SharedStore): void {
     });
 
     it('purge drops rows created before the keeping time, and counts them', async () => {
-      const base = T0 - 400 * DAY;
+      const base = T0 - 1000 * DAY;
       const { user } = await owed(2, base);
       const later = await owed(1, base + 3 * DAY);
       assert.equal(await ctx.store.smpp.purgeDelivers(base + 2 * DAY), 2);
