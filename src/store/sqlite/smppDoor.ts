@@ -143,6 +143,8 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
     return Array.from({ length: count }, (_, i) => last - BigInt(count - 1 - i));
   };
 
+  const takeCountersAlone = writeTransaction(db, takeCounters);
+
   const openBind = writeTransaction(db, (me: string, smppUserId: number, maxBinds: number, sessionId: number, bindType: string, remoteAddress: string, now: number): boolean => {
     for (const other of bindOwners.all(smppUserId)) if (!owner.isAlive(other)) dropOwner.run(other);
     if (countBinds.get(smppUserId)! >= maxBinds) return false;
@@ -219,7 +221,7 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
       return counts;
     },
     async takeCounters(count) {
-      return writeTransaction(db, takeCounters)(count);
+      return takeCountersAlone(count);
     },
     async messageOf(smppUserId, messageId) {
       return messageOf.get(smppUserId, messageId) ?? null;
