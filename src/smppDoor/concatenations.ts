@@ -106,7 +106,8 @@ export class Concatenations {
     for (const group of groups) {
       const user = await users(group.smppUserId);
       const complete = group.parts.length > 0 && group.parts.length === group.parts[0]!.total;
-      if (group.messageExists) {
+      if (complete && group.messageExists) {
+        // Made before a crash; only its parts were left.
         await store.smpp.dropParts(group.smppUserId, group.groupKey);
       } else if (complete && user && !user.revokedAt && (await this.makeMessage(user, group.parts)).status === SMPP_STATUS.ok) {
         await store.smpp.dropParts(group.smppUserId, group.groupKey);
@@ -124,7 +125,8 @@ export class Concatenations {
       const record = recordOf(part);
       const draft = partDraft(record, now);
       const candidate = candidateOf(draft, { prices: this.deps.prices, now, shortLinkBase: this.deps.shortLinkBase });
-      const uuid = i === 0 ? part.messageUuid : newMessageId();
+      // The group's uuid for its lowest part, unless a message has it (parts that came after the others failed).
+      const uuid = i === 0 && !group.messageExists ? part.messageUuid : newMessageId();
       const payload = statusCallback({ ...draft, uuid }, { status: 'unsent', at: now, errorCode: ERROR_CODES.concatenationIncomplete });
       return {
         accountId: user?.accountId ?? 0,

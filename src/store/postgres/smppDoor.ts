@@ -161,7 +161,7 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
           select distinct p.smpp_user_id, p.group_key
           from smpp_parts p join unnest(${users}::bigint[], ${partIds}::text[]) as q (u, id) on p.smpp_user_id = q.u and p.message_id = q.id
           order by p.smpp_user_id, p.group_key`;
-        // In a fixed order, as storePart takes them: a late part of the group waits, and is dropped with it.
+        // In a fixed order, as storePart takes them.
         for (const g of groups) await lockGroup(tx, Number(g.smpp_user_id), g.group_key);
 
         const byBatch = new Map<string, { accountId: number; trafficCenterId: number; items: SmppMessageItem[] }>();
@@ -205,12 +205,11 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
         }
         if (callbacks.length > 0) writes.push(addCallbackEvents(tx, callbacks, now));
         if (receipts.length > 0) writes.push(addSmppReceipts(tx, receipts, now));
-        if (groups.length > 0) {
-          writes.push(tx`
-            delete from smpp_parts p
-            using unnest(${groups.map((g) => g.smpp_user_id)}::bigint[], ${groups.map((g) => g.group_key)}::text[]) as g (u, k)
-            where p.smpp_user_id = g.u and p.group_key = g.k`);
-        }
+        // Only the parts made messages: one that came in since the group was read stays, and waits its own minute.
+        writes.push(tx`
+          delete from smpp_parts p
+          using unnest(${users}::bigint[], ${partIds}::text[]) as q (u, id)
+          where p.smpp_user_id = q.u and p.message_id = q.id`);
         await Promise.all(writes);
       });
     },

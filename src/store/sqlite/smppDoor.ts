@@ -97,7 +97,7 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
      group by smpp_user_id, group_key order by first_at, smpp_user_id, group_key limit ?`,
   );
   const messageExists = db.prepare<[string], number>('select count(*) from messages where uuid = ?').pluck();
-  const groupOfPartId = db.prepare<[number, string], string>('select group_key from smpp_parts where smpp_user_id = ? and message_id = ?').pluck();
+  const dropPartById = db.prepare('delete from smpp_parts where smpp_user_id = ? and message_id = ?');
 
   const senderType = db.prepare<[number, string, string, number], string | null>(
     'select traffic_type from senders where account_id = ? and channel = ? and name = ? and starts_at <= ?',
@@ -165,14 +165,11 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
   });
 
   const failIncomplete = writeTransaction(db, (messages: Parameters<SmppDoorRepository['failIncomplete']>[0], errorCode: number, now: number) => {
-    const groups = new Map<string, { user: number; groupKey: string }>();
     for (const m of messages) {
       const { candidate } = m;
       const { smpp, draft } = candidate;
-      for (const id of smpp.partIds) {
-        const groupKey = groupOfPartId.get(smpp.smppUserId, id);
-        if (groupKey !== undefined) groups.set(`${smpp.smppUserId} ${groupKey}`, { user: smpp.smppUserId, groupKey });
-      }
+      // Only the parts made messages: one that came in since the group was read stays, and waits its own minute.
+      for (const id of smpp.partIds) dropPartById.run(smpp.smppUserId, id);
       const row = rowParams({ accountId: m.accountId, trafficCenterId: m.trafficCenterId }, candidate, now);
       const registered = senderType.get(m.accountId, draft.channelType, draft.senderName, now);
       row.trafficType = trafficTypeFor(draft.channelType, (registered ?? null) as TrafficType | null);
@@ -192,7 +189,6 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
         smppOutbox.receipts([{ accountId: m.accountId, smppUserId: smpp.smppUserId, uuid: row.uuid, status: 'unsent', errorCode, at: now }], now);
       }
     }
-    for (const { user, groupKey } of groups.values()) dropGroup.run(user, groupKey);
   });
 
   const claim = writeTransaction(db, (demand: Parameters<SmppDoorRepository['claimDelivers']>[0], now: number, leaseMs: number): DeliverRow[] => {
@@ -204,13 +200,19 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
     return ids.length === 0 ? [] : leased.all(JSON.stringify(ids));
   });
 
+  // Every write takes the write lock the other threads share (writeTransaction.ts), one statement or many.
+  const closeBind = writeTransaction(db, (me: string, sessionId: number) => deleteBind.run(me, sessionId));
+  const dropParts = writeTransaction(db, (smppUserId: number, groupKey: string) => dropGroup.run(smppUserId, groupKey));
+  const removePart = writeTransaction(db, (smppUserId: number, groupKey: string, segment: number) => dropPart.run(smppUserId, groupKey, segment));
+  const purgeDelivers = writeTransaction(db, (before: number): number => purge.run(before).changes);
+
   return {
     async openBind(smppUserId, maxBinds, bind, now) {
       // The owner's lock is taken outside the write transaction: it is file work of its own.
       return openBind(owner.id(), smppUserId, maxBinds, bind.sessionId, bind.bindType, bind.remoteAddress, now);
     },
     async closeBind(sessionId) {
-      deleteBind.run(owner.id(), sessionId);
+      closeBind(owner.id(), sessionId);
     },
     async boundCounts() {
       const counts = new Map<number, number>();
@@ -233,10 +235,10 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
       return result;
     },
     async dropParts(smppUserId, groupKey) {
-      dropGroup.run(smppUserId, groupKey);
+      dropParts(smppUserId, groupKey);
     },
     async removePart(smppUserId, groupKey, segment) {
-      dropPart.run(smppUserId, groupKey, segment);
+      removePart(smppUserId, groupKey, segment);
     },
     async staleGroups(before, limit) {
       return staleGroups.all(before, limit).map((g) => {
@@ -282,7 +284,7 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
       })();
     },
     async purgeDelivers(createdBefore) {
-      return purge.run(createdBefore).changes;
+      return purgeDelivers(createdBefore);
     },
     async pendingDelivers(smppUserId) {
       return smppUserId === undefined ? pendingAll.get()! : pendingOf.get(smppUserId)!;
