@@ -8,6 +8,7 @@ import { verifySmppPassword } from '../auth/smppPasswords.js';
 import { queryStateOf, SMPP_STATUS } from '../domain/smppRules.js';
 import { isAllowed, type SmppUser } from '../domain/smppUser.js';
 import type { SmscHandlers, SmscSession } from '../smpp/server/smscSession.js';
+import { ThroughputGate } from '../smpp/server/throughputGate.js';
 import type { BindDecision, BindRequest, SmscAnswer, SmscRequest } from '../smpp/server/smscTypes.js';
 import type { SmppLogger } from '../smpp/session.js';
 import { toSmppAbsoluteTime } from '../smpp/validityPeriod.js';
@@ -37,6 +38,13 @@ export function smppDoorHandlers(deps: SmppDoorDeps): SmscHandlers {
   const { store } = deps;
   /** Sessions whose bind was recorded in the store, until they close. */
   const recorded = new Set<SmscSession>();
+  /** A user's `throughput` is the user's, shared by its sessions on this node (spec §2). */
+  const gates = new Map<number, ThroughputGate>();
+  const gateOf = (user: SmppUser): ThroughputGate => {
+    let gate = gates.get(user.id);
+    if (!gate || gate.limit !== user.throughput) gates.set(user.id, (gate = new ThroughputGate(user.throughput)));
+    return gate;
+  };
 
   async function bind(request: BindRequest, session: SmscSession): Promise<BindDecision> {
     // Spec §2, in the table's order: the Bind-failed conditions a known user can be told apart by, then the id,
@@ -52,7 +60,7 @@ export function smppDoorHandlers(deps: SmppDoorDeps): SmscHandlers {
     if (!opened) return { ok: false, status: SMPP_STATUS.alreadyBound };
     recorded.add(session);
     if (session.state === 'closed') forget(session);
-    return { ok: true, user, window: user.window, throughput: user.throughput };
+    return { ok: true, user, window: user.window, throughput: user.throughput, gate: gateOf(user) };
   }
 
   function forget(session: SmscSession): void {

@@ -23,7 +23,7 @@ const reports: Report[] = [
 const next = (current: Status, channel: Channel, report: Report) => statusChanges(current, channel, report).map((c) => c.status);
 
 test('gateway error codes are the spec §13 ones', () => {
-  assert.deepEqual(ERROR_CODES, { statusTimeout: 127, expiredBeforeSending: 605, stopped: 606 });
+  assert.deepEqual(ERROR_CODES, { statusTimeout: 127, expiredBeforeSending: 605, stopped: 606, concatenationIncomplete: 616 });
 });
 
 test('read receipts exist on WHATSAPP and VK only', () => {

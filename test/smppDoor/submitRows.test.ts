@@ -210,9 +210,7 @@ describe('SMPP door: submit_sm rows', () => {
     assert.equal((await limited.submit({ source_addr: SENDER, destination_addr: '79992229999', short_message: gsm('later') })).status, 0);
   });
 
-  it('the throughput is the user\'s: two sessions of a user with throughput 5 share it', {
-    todo: 'BUG in src: the throughput gate is per session (smscSession.ts: one ThroughputGate per bind), so a user with throughput 5 and two binds gets 10 submits/s accepted; spec §2/§3 make it the user\'s',
-  }, async () => {
+  it('the throughput is the user\'s: two sessions of a user with throughput 5 share it', async () => {
     const user = await door.user({ throughput: 5, maxBinds: 2 });
     const one = await DoorClient.connect(door.door.port);
     const two = await DoorClient.connect(door.door.port);

@@ -376,7 +376,7 @@ export class SmscSession {
           this.user = decision.user;
           this.window = Math.max(1, Math.floor(decision.window) || 1);
           this.throughput = Math.max(0, Math.floor(decision.throughput) || 0);
-          this.gate = new ThroughputGate(this.throughput);
+          this.gate = decision.gate ?? new ThroughputGate(this.throughput);
           this.boundAt = Date.now();
           this.lastReceivedAt = now();
           this.respond(commandId, sequence, SMPP_STATUS.ok, { system_id: this.options.systemId, sc_interface_version: SC_INTERFACE_VERSION });

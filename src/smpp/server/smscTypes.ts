@@ -5,6 +5,7 @@
 import type { SmppLogger } from '../session.js';
 import type { PduFields } from './pduFields.js';
 import type { BindType } from './smscCommands.js';
+import type { ThroughputGate } from './throughputGate.js';
 
 export type { BindType, PduFields, SmppLogger };
 
@@ -41,6 +42,8 @@ export type BindDecision =
       window: number;
       /** submit_sm / data_sm per second; 0 = no limit. */
       throughput: number;
+      /** The gate of that rate, when the door shares one between sessions (a user's); else the session has its own. */
+      gate?: ThroughputGate;
     }
   | { ok: false; status: number };
 

@@ -1,5 +1,6 @@
 /**
- * A session's submit rate limit (`throughput` submits per second, 0 = none): a sliding window of the last second.
+ * A submit rate limit (`throughput` submits per second, 0 = none): a sliding window of the last second. A session's
+ * own, or one its door shares between sessions (the SMPP door: one per user, smppDoor.ts).
  * A submit over the limit is refused (ESME_RTHROTTLED) and not counted, so the ESME that slows down gets through.
  */
 export class ThroughputGate {
@@ -8,7 +9,7 @@ export class ThroughputGate {
   private next = 0;
 
   constructor(
-    private readonly limit: number,
+    readonly limit: number,
     private readonly windowMs = 1000,
   ) {
     this.times = limit > 0 ? new Array<number>(limit).fill(-Infinity) : [];
