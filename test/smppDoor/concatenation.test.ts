@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { SMPP_STATUS } from '../../src/domain/smppRules.js';
 import { call } from '../support/gateway.js';
 import { uniqueName } from '../support/http.js';
-import { DoorClient, receiptFields, type DoorPdu } from '../support/smppDoorClient.js';
-import { gsm, SENDER, startDoorGateway, type DoorGateway } from '../support/smppDoorGateway.js';
+import { DoorClient, receiptFields } from '../support/smppDoorClient.js';
+import { gsm, SENDER, startDoorGateway, type DoorGateway, receiptsOf } from '../support/smppDoorGateway.js';
 import { delay, getMessage, udh16, udh8, ucs2, userOfAccount, UUID } from '../support/smppDoorPdus.js';
 
 describe('SMPP door: concatenated submits', () => {
@@ -59,16 +59,7 @@ describe('SMPP door: concatenated submits', () => {
     return listed.body as any[];
   }
 
-  async function receiptsOf(on: DoorClient, ids: string[], timeoutMs = 10_000): Promise<DoorPdu[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await door.gateway.settle();
-      const found = on.delivers.filter((d) => ids.includes(String(d.receipted_message_id)));
-      if (found.length >= ids.length) return found;
-      if (Date.now() > deadline) throw new Error(`${found.length} of ${ids.length} receipts`);
-      await delay(50);
-    }
-  }
+
 
   it('UDH with an 8-bit reference (IEI 0x00): one message, segment 1 = the messageUuid, segment n = <uuid>-<n>', async () => {
     const destination = nextDestination();
@@ -225,7 +216,7 @@ describe('SMPP door: concatenated submits', () => {
         assert.equal(query.message_state, 1);
       }
       // Its receipts carry the same ids.
-      const receipts = await receiptsOf(c, ids);
+      const receipts = await receiptsOf(door, c, ids);
       assert.deepEqual(receipts.map((r) => receiptFields(r).id).sort(), [...ids].sort());
       // A single message of this user has a counter too, distinct from the parts'.
       const single = await c.submit({ source_addr: SENDER, destination_addr: nextDestination(), short_message: gsm('single') });
@@ -258,7 +249,7 @@ describe('SMPP door: concatenated submits', () => {
     assert.equal(p2.status, 0);
     const cancel = await client.request('cancel_sm', { message_id: p2.messageId, source_addr: SENDER, destination_addr: destination });
     assert.equal(cancel.command_status, 0);
-    const receipts = await receiptsOf(client, [p1.messageId, p2.messageId]);
+    const receipts = await receiptsOf(door, client, [p1.messageId, p2.messageId]);
     for (const receipt of receipts) {
       assert.equal(receiptFields(receipt).stat, 'DELETED');
       assert.equal(receiptFields(receipt).err, '606');
@@ -273,7 +264,7 @@ describe('SMPP door: concatenated submits', () => {
     const answers = [];
     for (const seq of [1, 3, 2]) answers.push(await udhPart(client, destination, udh8(0x77, 3, seq), gsm(`Receipt part ${seq}. `), { registered_delivery: 1 }));
     const ids = answers.map((a) => a.messageId);
-    const receipts = await receiptsOf(client, ids);
+    const receipts = await receiptsOf(door, client, ids);
     assert.equal(receipts.length, 3);
     assert.deepEqual(receipts.map((r) => String(r.receipted_message_id)).sort(), [...ids].sort());
     for (const receipt of receipts) {
@@ -338,7 +329,7 @@ describe('SMPP door: concatenated submits', () => {
     assert.equal(first.errorCode, 616);
     assert.equal(first.content, 'got one ');
 
-    const receipts = await receiptsOf(client, [p1.messageId, p3.messageId]);
+    const receipts = await receiptsOf(door, client, [p1.messageId, p3.messageId]);
     for (const receipt of receipts) {
       const fields = receiptFields(receipt);
       assert.equal(fields.stat, 'REJECTD');

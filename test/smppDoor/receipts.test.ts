@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMPP_STATUS } from '../../src/domain/smppRules.js';
 import { call } from '../support/gateway.js';
-import { DoorClient, receiptFields, type DoorPdu } from '../support/smppDoorClient.js';
-import { gsm, SENDER, startDoorGateway, type DoorGateway } from '../support/smppDoorGateway.js';
+import { DoorClient, receiptFields } from '../support/smppDoorClient.js';
+import { gsm, SENDER, startDoorGateway, type DoorGateway, receiptsOf } from '../support/smppDoorGateway.js';
 
 describe('SMPP door: submits and receipts', () => {
   let door: DoorGateway;
@@ -30,16 +30,7 @@ describe('SMPP door: submits and receipts', () => {
     client.submit({ source_addr: SENDER, destination_addr: destination, registered_delivery: registeredDelivery, short_message: gsm('Hello from SMPP'), ...fields });
 
   /** Settles the engine and waits for the receipts of `ids`. */
-  async function receiptsOf(ids: string[], timeoutMs = 10_000): Promise<DoorPdu[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await door.gateway.settle();
-      const found = client.delivers.filter((d) => ids.includes(String(d.receipted_message_id)));
-      if (found.length >= ids.length) return found;
-      if (Date.now() > deadline) throw new Error(`${found.length} of ${ids.length} receipts`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+
 
   it('makes the same message as the HTTP API, with sendingMethod SMPP and the uuid as message_id', async () => {
     const { status, messageId } = await submit('79990001111');
@@ -56,7 +47,7 @@ describe('SMPP door: submits and receipts', () => {
 
   it('sends a DELIVRD receipt with the exact text and TLVs (registered_delivery 1)', async () => {
     const { messageId } = await submit('79990002222');
-    const [receipt] = await receiptsOf([messageId]);
+    const [receipt] = await receiptsOf(door, client, [messageId]);
     assert.equal(receipt!.esm_class, 0x04);
     assert.equal(receipt!.source_addr, '79990002222');
     assert.equal(receipt!.destination_addr, SENDER);
@@ -78,7 +69,7 @@ describe('SMPP door: submits and receipts', () => {
     const none = await submit('79990003333', 0);
     const failureOnlyDelivered = await submit('79990004444', 2);
     const failureOnlyFailed = await submit('79990000501', 2);
-    await receiptsOf([failureOnlyFailed.messageId]);
+    await receiptsOf(door, client, [failureOnlyFailed.messageId]);
     await door.gateway.settle();
     await new Promise((r) => setTimeout(r, 300));
     const ids = client.delivers.map((d) => String(d.receipted_message_id));
@@ -108,7 +99,7 @@ describe('SMPP door: submits and receipts', () => {
     const expiring = await submit('79990007777', 1, { validity_period: '000000000100000R' });
     ids.push(expiring.messageId);
     door.gateway.clock.advance(61_000);
-    const receipts = await receiptsOf(ids);
+    const receipts = await receiptsOf(door, client, ids);
     rows.forEach((row, i) => {
       const receipt = receipts.find((r) => r.receipted_message_id === ids[i])!;
       const fields = receiptFields(receipt);
@@ -133,7 +124,7 @@ describe('SMPP door: submits and receipts', () => {
     assert.equal(query.message_id, scheduled.messageId);
     const cancel = await client.request('cancel_sm', { message_id: scheduled.messageId, source_addr: SENDER, destination_addr: '79990005555' });
     assert.equal(cancel.command_status, 0);
-    const [receipt] = await receiptsOf([scheduled.messageId]);
+    const [receipt] = await receiptsOf(door, client, [scheduled.messageId]);
     assert.equal(receiptFields(receipt!).stat, 'DELETED');
     assert.equal(receiptFields(receipt!).err, '606');
     // As a stop answers 200 again for a message already unsent.
@@ -141,7 +132,7 @@ describe('SMPP door: submits and receipts', () => {
     assert.equal(again.command_status, 0);
     // A message handed off is too late to stop (403): ESME_RCANCELFAIL.
     const sent = await submit('79990005556');
-    await receiptsOf([sent.messageId]);
+    await receiptsOf(door, client, [sent.messageId]);
     const late = await client.request('cancel_sm', { message_id: sent.messageId, source_addr: SENDER, destination_addr: '79990005556' });
     assert.equal(late.command_status, SMPP_STATUS.cancelFailed);
     const final = await client.request('query_sm', { message_id: scheduled.messageId, source_addr: SENDER });

@@ -7,8 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMPP_STATUS } from '../../src/domain/smppRules.js';
-import { DoorClient, type DoorPdu } from '../support/smppDoorClient.js';
-import { gsm, SENDER, startDoorGateway, type DoorGateway } from '../support/smppDoorGateway.js';
+import { DoorClient } from '../support/smppDoorClient.js';
+import { gsm, SENDER, startDoorGateway, type DoorGateway, receiptsOf } from '../support/smppDoorGateway.js';
 import { delay, getMessage, smppAbsolute, smppRelative, ucs2, userOfAccount, UUID } from '../support/smppDoorPdus.js';
 import { uniqueName } from '../support/http.js';
 
@@ -31,16 +31,7 @@ describe('SMPP door: submit_sm rows', () => {
   const submit = (fields: Record<string, unknown> = {}) =>
     client.submit({ source_addr: SENDER, destination_addr: '79991110000', short_message: gsm('Row test'), ...fields });
 
-  async function receiptsOf(on: DoorClient, ids: string[], timeoutMs = 10_000): Promise<DoorPdu[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await door.gateway.settle();
-      const found = on.delivers.filter((d) => ids.includes(String(d.receipted_message_id)));
-      if (found.length >= ids.length) return found;
-      if (Date.now() > deadline) throw new Error(`${found.length} of ${ids.length} receipts`);
-      await delay(50);
-    }
-  }
+
 
   it('a receiver session cannot submit or query: ESME_RINVBNDSTS (0x04)', async () => {
     const user = await door.user();
@@ -330,7 +321,7 @@ describe('SMPP door: submit_sm rows', () => {
     const failuresDelivered = await submit({ destination_addr: '79993330003', registered_delivery: 0x06 });
     const failuresFailed = await submit({ destination_addr: '79990000501', registered_delivery: 0x1e });
     for (const s of [everyFinal, none, failuresDelivered, failuresFailed]) assert.equal(s.status, 0);
-    await receiptsOf(client, [everyFinal.messageId, failuresFailed.messageId]);
+    await receiptsOf(door, client, [everyFinal.messageId, failuresFailed.messageId]);
     await door.gateway.settle();
     await delay(300);
     const ids = client.delivers.map((d) => String(d.receipted_message_id));
@@ -358,7 +349,7 @@ describe('SMPP door: submit_sm rows', () => {
     assert.equal(got.content, 'Data SM text');
     assert.equal(got.sendingMethod, 'SMPP');
     assert.equal(got.destination, '79994440001');
-    const [receipt] = await receiptsOf(client, [messageId]);
+    const [receipt] = await receiptsOf(door, client, [messageId]);
     assert.equal(receipt!.esm_class, 0x04);
 
     const refused = await client.request('data_sm', { service_type: 'XYZ', source_addr: SENDER, destination_addr: '79994440002', data_coding: 0, message_payload: gsm('x') });

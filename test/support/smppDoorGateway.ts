@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../../src/config.js';
 import { SMPP_USER_DEFAULTS, type SmppUser, type SmppUserLimits } from '../../src/domain/smppUser.js';
 import type { SmppDoor } from '../../src/smppDoor/startSmppDoor.js';
 import { toGsm7Septets } from '../../src/smpp/gsm7.js';
+import type { DoorClient, DoorPdu } from './smppDoorClient.js';
 import { startGateway, type AccountOptions, type TestGateway } from './gateway.js';
 import { uniqueName } from './http.js';
 
@@ -57,4 +58,16 @@ export async function startDoorGateway(
 /** GSM text as a submit's short_message (data_coding 0: GSM 03.38, one septet per octet). */
 export function gsm(text: string): Buffer {
   return toGsm7Septets(text);
+}
+
+/** Settles the engine until `on` has received the receipts of `ids` (at least one each), up to `timeoutMs`. */
+export async function receiptsOf(door: DoorGateway, on: DoorClient, ids: string[], timeoutMs = 10_000): Promise<DoorPdu[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await door.gateway.settle();
+    const found = on.delivers.filter((d) => ids.includes(String(d.receipted_message_id)));
+    if (found.length >= ids.length) return found;
+    if (Date.now() > deadline) throw new Error(`${found.length} of ${ids.length} receipts`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
