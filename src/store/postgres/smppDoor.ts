@@ -6,7 +6,7 @@ import { incompleteNote } from '../smppIncomplete.js';
 import { inTransaction, type Sql, type TransactionSql } from './connection.js';
 import { addCallbackEvents, addSmppReceipts } from './engine/applyReports.js';
 import { ownerIsDead, type PgIdempotencyOwner } from './idempotencyOwner.js';
-import { insertSmppMessages, type SmppMessageItem } from './messages/smppMessages.js';
+import { insertMessages, type MessageInsert } from './messages/insertMessages.js';
 
 /** Advisory lock classes: one user's binds ('dgsb'), one concatenation group's parts ('dgsp'). */
 const BIND_LOCK_SPACE = 0x64677362;
@@ -164,7 +164,7 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
         // In a fixed order, as storePart takes them.
         for (const g of groups) await lockGroup(tx, Number(g.smpp_user_id), g.group_key);
 
-        const byBatch = new Map<string, { accountId: number; trafficCenterId: number; items: SmppMessageItem[] }>();
+        const byBatch = new Map<string, { accountId: number; trafficCenterId: number; items: MessageInsert[] }>();
         const notes: TimelineNote[] = [];
         const callbacks: CallbackRow[] = [];
         const receipts: SmppReceiptRow[] = [];
@@ -179,6 +179,7 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
           let batch = byBatch.get(key);
           if (!batch) byBatch.set(key, (batch = { accountId: m.accountId, trafficCenterId: m.trafficCenterId, items: [] }));
           batch.items.push({
+            uuid: smpp.uuid,
             candidate,
             trafficType: trafficTypeFor(draft.channelType, sender?.traffic_type ?? null),
             reserved: 0,
@@ -190,7 +191,7 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
           for (const c of m.callbacks) callbacks.push({ accountId: m.accountId, uuid: smpp.uuid, url: c.url, payload: c.payload });
           if (m.receipt) receipts.push({ accountId: m.accountId, smppUserId: smpp.smppUserId, uuid: smpp.uuid, status: 'unsent', errorCode, at: now });
         }
-        for (const batch of byBatch.values()) await insertSmppMessages(tx, batch, batch.items, now);
+        for (const batch of byBatch.values()) await insertMessages(tx, batch, batch.items, now);
         const writes: Promise<unknown>[] = [
           tx`
             insert into message_events (message_uuid, at, kind, detail)

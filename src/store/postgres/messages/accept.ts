@@ -1,11 +1,10 @@
 import { newMessageId } from '../../messageIds.js';
 import { decideItem, senderKey, type BusinessContext } from '../../../domain/businessChecks.js';
 import type { Channel, TrafficType } from '../../../domain/channels.js';
-import { IdempotencyClaimLostError, type AcceptBatch, type AcceptCandidate, type AcceptResult } from '../../store.js';
+import { IdempotencyClaimLostError, type AcceptBatch, type AcceptResult } from '../../store.js';
 import { completeClaim } from '../idempotency.js';
 import { inTransaction, type Sql, type TransactionSql } from '../connection.js';
-import { searchableText } from './rows.js';
-import { insertSmppMessages, type SmppMessageItem } from './smppMessages.js';
+import { insertMessages, type MessageInsert } from './insertMessages.js';
 
 interface AccountContextRow {
   balance: number;
@@ -16,14 +15,6 @@ interface AccountContextRow {
   blocked: string[];
 }
 
-interface AcceptedItem {
-  uuid: string;
-  candidate: AcceptCandidate;
-  trafficType: TrafficType;
-  reserved: number;
-}
-
-const jsonOrNull = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
 
 /**
  * Business checks and creation of a whole batch in one transaction (spec §5.2 steps 5–6), as sqlite/messages/accept.ts.
@@ -34,27 +25,20 @@ export function pgAccept(sql: Sql) {
   return (batch: AcceptBatch, now: number): Promise<AcceptResult[]> =>
     inTransaction(sql, async (tx) => {
       const context = await loadContext(tx, batch, now);
-      const accepted: AcceptedItem[] = [];
-      // Messages submitted over SMPP carry their door's uuid and more columns: a statement of their own.
-      const overSmpp: SmppMessageItem[] = [];
+      const accepted: MessageInsert[] = [];
       let reservedTotal = 0;
       const results = batch.candidates.map((candidate): AcceptResult => {
         const decision = decideItem(context, candidate.draft, candidate.price);
         if (!decision.accepted) return decision;
         const reserved = context.billingEnabled ? candidate.price : 0;
         reservedTotal += reserved;
-        const { smpp } = candidate;
-        if (smpp) {
-          overSmpp.push({ candidate: { ...candidate, smpp }, trafficType: decision.trafficType, reserved, status: 'sending', errorCode: null });
-          return { accepted: true, uuid: smpp.uuid };
-        }
-        const uuid = newMessageId();
-        accepted.push({ uuid, candidate, trafficType: decision.trafficType, reserved });
+        // A message submitted over SMPP has the uuid its door gave it already.
+        const uuid = candidate.smpp?.uuid ?? newMessageId();
+        accepted.push({ uuid, candidate, trafficType: decision.trafficType, reserved, status: 'sending', errorCode: null });
         return { accepted: true, uuid };
       });
       await insertMessages(tx, batch, accepted, now);
-      await insertSmppMessages(tx, batch, overSmpp, now);
-      await insertShortLinks(tx, overSmpp.length === 0 ? accepted : [...accepted, ...overSmpp.map((i) => ({ uuid: i.candidate.smpp.uuid, candidate: i.candidate }))]);
+      await insertShortLinks(tx, accepted);
       if (reservedTotal !== 0) {
         await tx`update accounts set reserved = reserved + ${reservedTotal} where id = ${batch.accountId}`;
       }
@@ -89,65 +73,7 @@ async function loadContext(tx: TransactionSql, batch: AcceptBatch, now: number):
   };
 }
 
-/**
- * One statement for the whole batch: one array per column, unnested into rows. The statement text is the same
- * for every batch size, so it is prepared once per connection; 1000 rows bind 26 parameters, not 26,000.
- */
-async function insertMessages(tx: TransactionSql, batch: AcceptBatch, items: AcceptedItem[], now: number): Promise<void> {
-  if (items.length === 0) return;
-  const column = <T>(pick: (item: AcceptedItem) => T): T[] => items.map(pick);
-  const draft = <T>(pick: (d: AcceptCandidate['draft']) => T): T[] => items.map((i) => pick(i.candidate.draft));
-  const schedule = <T>(pick: (s: AcceptCandidate['schedule']) => T): T[] => items.map((i) => pick(i.candidate.schedule));
-  // Boolean arrays need their array type named: postgres.js would otherwise bind them as a single boolean.
-  const booleans = (values: (boolean | null)[]) => tx.array(values as never[], 1000);
-  await tx`
-    insert into messages (
-      uuid, account_id, direction, channel_type, sender_name, destination, content, content_search, ttl, tags,
-      external_message_id, callback_url, callback_events, use_local_time, local_send_time, local_completion_time,
-      hours, days, short_url, total_parts, traffic_type, traffic_center_id, sending_method, country_code,
-      status, reserved, created_at, status_at, message_time, due_at, expires_at, send_after, complete_by, time_zone
-    )
-    select
-      m.uuid, ${batch.accountId}, 'outbound', m.channel_type, m.sender_name, m.destination, m.content, m.content_search,
-      m.ttl, m.tags::jsonb, m.external_message_id, m.callback_url, m.callback_events, m.use_local_time,
-      m.local_send_time, m.local_completion_time, m.hours, m.days, m.short_url, m.total_parts, m.traffic_type,
-      ${batch.trafficCenterId}, 'API', m.country_code,
-      'sending', m.reserved, ${now}, ${now}, ${now}, m.due_at, m.expires_at, m.send_after, m.complete_by, m.time_zone
-    from unnest(
-      ${column((i) => i.uuid)}::uuid[],
-      ${draft((d) => d.channelType)}::text[],
-      ${draft((d) => d.senderName)}::text[],
-      ${draft((d) => d.destination)}::text[],
-      ${draft((d) => JSON.stringify(d.content))}::text[],
-      ${draft((d) => searchableText(d.content))}::text[],
-      ${draft((d) => d.ttl)}::integer[],
-      ${draft((d) => JSON.stringify(d.tags))}::text[],
-      ${draft((d) => d.externalMessageId)}::text[],
-      ${draft((d) => d.callbackUrl)}::text[],
-      ${draft((d) => jsonOrNull(d.callbackEvents))}::text[],
-      ${booleans(draft((d) => d.useLocalTime))}::boolean[],
-      ${draft((d) => d.localSendTime)}::text[],
-      ${draft((d) => d.localCompletionTime)}::text[],
-      ${draft((d) => jsonOrNull(d.hours))}::text[],
-      ${draft((d) => jsonOrNull(d.days))}::text[],
-      ${booleans(draft((d) => d.shortUrl))}::boolean[],
-      ${draft((d) => d.totalParts)}::integer[],
-      ${column((i) => i.trafficType)}::text[],
-      ${column((i) => i.candidate.countryCode)}::text[],
-      ${column((i) => i.reserved)}::bigint[],
-      ${schedule((s) => Math.max(now, s.sendAfter ?? now))}::bigint[],
-      ${schedule((s) => s.expiresAt)}::bigint[],
-      ${schedule((s) => s.sendAfter)}::bigint[],
-      ${schedule((s) => s.completeBy)}::bigint[],
-      ${schedule((s) => s.timeZone)}::text[]
-    ) as m(
-      uuid, channel_type, sender_name, destination, content, content_search, ttl, tags, external_message_id,
-      callback_url, callback_events, use_local_time, local_send_time, local_completion_time, hours, days, short_url,
-      total_parts, traffic_type, country_code, reserved, due_at, expires_at, send_after, complete_by, time_zone
-    )`;
-}
-
-async function insertShortLinks(tx: TransactionSql, items: Pick<AcceptedItem, 'uuid' | 'candidate'>[]): Promise<void> {
+async function insertShortLinks(tx: TransactionSql, items: Pick<MessageInsert, 'uuid' | 'candidate'>[]): Promise<void> {
   const links = items.flatMap((item) => item.candidate.shortLinks.map((link) => ({ ...link, uuid: item.uuid })));
   if (links.length === 0) return;
   await tx`
