@@ -5,16 +5,16 @@
  * `<uuid>-<n>`, whatever the order of arrival; hex and decimal: distinct counters that query_sm finds), receipts one
  * per part id, an incomplete concatenation as unsent 616 messages after 60 s, and a refused last part.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMPP_STATUS } from '../../src/domain/smppRules.js';
 import { call } from '../support/gateway.js';
 import { uniqueName } from '../support/http.js';
 import { DoorClient, receiptFields } from '../support/smppDoorClient.js';
-import { gsm, SENDER, startDoorGateway, type DoorGateway, receiptsOf } from '../support/smppDoorGateway.js';
+import { gsm, SENDER, describeDoorOnEachStore, type DoorGateway, receiptsOf } from '../support/smppDoorGateway.js';
 import { delay, getMessage, udh16, udh8, ucs2, userOfAccount, UUID } from '../support/smppDoorPdus.js';
 
-describe('SMPP door: concatenated submits', () => {
+describeDoorOnEachStore('SMPP door: concatenated submits', 'smppconcat', (open) => {
   let door: DoorGateway;
   let client: DoorClient;
   const clients: DoorClient[] = [];
@@ -31,7 +31,7 @@ describe('SMPP door: concatenated submits', () => {
   };
 
   before(async () => {
-    door = await startDoorGateway();
+    door = await open();
     client = await connectAs(await door.user());
   });
   after(async () => {

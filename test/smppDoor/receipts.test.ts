@@ -4,19 +4,19 @@
  * every final-status row with its exact text and TLVs; query_sm and cancel_sm; receipts kept while no receiver is
  * bound and sent again when unanswered.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMPP_STATUS } from '../../src/domain/smppRules.js';
 import { call } from '../support/gateway.js';
 import { DoorClient, receiptFields } from '../support/smppDoorClient.js';
-import { gsm, SENDER, startDoorGateway, type DoorGateway, receiptsOf } from '../support/smppDoorGateway.js';
+import { gsm, SENDER, describeDoorOnEachStore, type DoorGateway, receiptsOf } from '../support/smppDoorGateway.js';
 
-describe('SMPP door: submits and receipts', () => {
+describeDoorOnEachStore('SMPP door: submits and receipts', 'smppreceipts', (open) => {
   let door: DoorGateway;
   let client: DoorClient;
   let user: Awaited<ReturnType<DoorGateway['user']>>;
   before(async () => {
-    door = await startDoorGateway();
+    door = await open();
     user = await door.user({ maxBinds: 5 });
     client = await DoorClient.connect(door.door.port);
     assert.equal(await client.bind(user.systemId, user.password), 0);

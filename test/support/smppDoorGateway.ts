@@ -8,6 +8,8 @@ import { SMPP_USER_DEFAULTS, type SmppUser, type SmppUserLimits } from '../../sr
 import type { SmppDoor } from '../../src/smppDoor/startSmppDoor.js';
 import { toGsm7Septets } from '../../src/smpp/gsm7.js';
 import type { DoorClient, DoorPdu } from './smppDoorClient.js';
+import { describe } from 'node:test';
+import { createTestDatabase, SKIP_WITHOUT_POSTGRES } from './postgresDatabase.js';
 import { startGateway, type AccountOptions, type TestGateway } from './gateway.js';
 import { uniqueName } from './http.js';
 
@@ -70,4 +72,26 @@ export async function receiptsOf(door: DoorGateway, on: DoorClient, ids: string[
     if (Date.now() > deadline) throw new Error(`${found.length} of ${ids.length} receipts`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Runs `suite` twice: on a door gateway on SQLite, and on one on a fresh PostgreSQL database (`prefix` names it) when
+ * DGW_TEST_POSTGRES_URL is set, skipped saying so otherwise. `open` starts the block's gateway (closing it drops the
+ * PostgreSQL database).
+ */
+export function describeDoorOnEachStore(title: string, prefix: string, suite: (open: (options?: Parameters<typeof startDoorGateway>[0]) => Promise<DoorGateway>) => void): void {
+  describe(`${title} on SQLite`, () => suite((options = {}) => startDoorGateway(options)));
+  describe(`${title} on PostgreSQL`, { skip: SKIP_WITHOUT_POSTGRES }, () =>
+    suite(async (options = {}) => {
+      const database = await createTestDatabase(prefix);
+      const door = await startDoorGateway({ ...options, database: database.url });
+      return {
+        ...door,
+        async close() {
+          await door.close();
+          await database.drop();
+        },
+      };
+    }),
+  );
 }
