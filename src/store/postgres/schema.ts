@@ -379,11 +379,13 @@ const MIGRATIONS: string[] = [
     created_at bigint not null,
     due_at bigint not null,
     attempts integer not null default 0,
-    lease_until bigint
+    lease_until bigint,
+    lease_owner bigint
   );
   create index smpp_outbox_receipts_due on smpp_outbox (smpp_user_id, due_at) where smpp_user_id is not null;
   create index smpp_outbox_inbound_due on smpp_outbox (account_id, due_at) where smpp_user_id is null;
   create index smpp_outbox_by_age on smpp_outbox (created_at);
+  create index smpp_outbox_leased on smpp_outbox (lease_owner) where lease_owner is not null;
   `,
 ];
 

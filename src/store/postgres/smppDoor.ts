@@ -217,7 +217,13 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
     async claimDelivers(demand, now, leaseMs) {
       const wanted = demand.filter((d) => d.limit > 0);
       if (wanted.length === 0) return [];
+      const me = await owner.id();
       const rows = await inTransaction(sql, async (tx) => {
+        // Leases of a node that died end with it: what it had sent unanswered is due again at once (spec §4: sent again
+        // after a reconnect), not when its lease would have run out.
+        await tx`
+          update smpp_outbox set lease_until = null, lease_owner = null
+          where lease_owner is not null and lease_owner <> ${me} and ${ownerIsDead(tx, 'smpp_outbox.lease_owner')}`;
         const claimed: DeliverRow[] = [];
         // One demand at a time: an account's inbound rows leased for one of its users are no longer free for the next.
         for (const d of wanted) {
@@ -231,7 +237,7 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
                 for update skip locked
               ), leased as (
                 update smpp_outbox o
-                set lease_until = greatest(${now + leaseMs}::bigint, coalesce(o.lease_until, 0) + 1), attempts = o.attempts + 1
+                set lease_until = greatest(${now + leaseMs}::bigint, coalesce(o.lease_until, 0) + 1), lease_owner = ${me}, attempts = o.attempts + 1
                 from picked where o.id = picked.id
                 returning o.*
               )
@@ -278,7 +284,7 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
     async retryDelivers(retries) {
       if (retries.length === 0) return;
       await sql`
-        update smpp_outbox o set due_at = r.due, lease_until = null
+        update smpp_outbox o set due_at = r.due, lease_until = null, lease_owner = null
         from unnest(${retries.map((r) => r.id)}::bigint[], ${retries.map((r) => r.leaseUntil)}::bigint[],
           ${retries.map((r) => r.dueAt)}::bigint[]) as r (id, lease, due)
         where o.id = r.id and o.lease_until = r.lease`;

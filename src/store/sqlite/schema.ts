@@ -386,11 +386,13 @@ const MIGRATIONS: string[] = [
     created_at integer not null,
     due_at integer not null,
     attempts integer not null default 0,
-    lease_until integer
+    lease_until integer,
+    lease_owner text
   );
   create index smpp_outbox_receipts_due on smpp_outbox (smpp_user_id, due_at) where smpp_user_id is not null;
   create index smpp_outbox_inbound_due on smpp_outbox (account_id, due_at) where smpp_user_id is null;
   create index smpp_outbox_by_age on smpp_outbox (created_at);
+  create index smpp_outbox_leased on smpp_outbox (lease_owner) where lease_owner is not null;
   `,
 ];
 

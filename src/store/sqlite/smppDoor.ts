@@ -110,8 +110,8 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
 
   // The rows of the user (receipts) and of its account's inbound SMS (user null), oldest first; the lease token is
   // greater than any the row had, so a caller holding an older lease can never complete or retry the new one.
-  const lease = db.prepare<{ user: number; account: number; now: number; until: number; limit: number }, { id: number }>(
-    `update smpp_outbox set lease_until = max(@until, coalesce(lease_until, 0) + 1), attempts = attempts + 1
+  const lease = db.prepare<{ user: number; account: number; now: number; until: number; limit: number; me: string }, { id: number }>(
+    `update smpp_outbox set lease_until = max(@until, coalesce(lease_until, 0) + 1), lease_owner = @me, attempts = attempts + 1
      where id in (
        select id from smpp_outbox
        where smpp_user_id = @user and due_at <= @now and (lease_until is null or lease_until <= @now)
@@ -122,17 +122,30 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
      )
      returning id`,
   );
-  const leased = db.prepare<[string], DeliverRow>(
+  // A receipt's part ids come with it (one statement for the round, not one per row).
+  const leased = db.prepare<[string], DeliverRow & { part_ids: string | null }>(
     `select o.id, o.kind, o.account_id, o.smpp_user_id, o.message_uuid, o.status, o.error_code, o.done_at, o.created_at,
-       o.attempts, o.lease_until, m.destination, m.sender_name, m.content, m.created_at as message_created_at
+       o.attempts, o.lease_until, m.destination, m.sender_name, m.content, m.created_at as message_created_at,
+       case when o.kind = 'receipt' then (
+         select json_group_array(message_id) from (
+           select i.message_id from smpp_message_ids i
+           where i.smpp_user_id = o.smpp_user_id and i.message_uuid = o.message_uuid order by i.segment)
+       ) end as part_ids
      from smpp_outbox o join messages m on m.uuid = o.message_uuid
      where o.id in (select value from json_each(?)) order by o.id`,
   );
-  const partIds = db.prepare<[number, string], string>(
-    'select message_id from smpp_message_ids where smpp_user_id = ? and message_uuid = ? order by segment',
-  ).pluck();
-  const complete = db.prepare('delete from smpp_outbox where id = ? and lease_until = ?');
-  const retry = db.prepare('update smpp_outbox set due_at = ?, lease_until = null where id = ? and lease_until = ?');
+  // Leases of a process that died (kill -9) end with it: what it had sent unanswered is due again at once (spec §4:
+  // sent again after a reconnect), not when its lease would have run out.
+  const leaseOwners = db.prepare<[], string>('select distinct lease_owner from smpp_outbox where lease_owner is not null').pluck();
+  const releaseOwner = db.prepare('update smpp_outbox set lease_until = null, lease_owner = null where lease_owner = ?');
+  const complete = db.prepare(
+    `delete from smpp_outbox where id in (
+       select o.id from smpp_outbox o join json_each(?) d on o.id = d.value ->> 0 and o.lease_until = d.value ->> 1)`,
+  );
+  const retry = db.prepare(
+    `update smpp_outbox set due_at = d.value ->> 2, lease_until = null, lease_owner = null
+     from json_each(?) d where smpp_outbox.id = d.value ->> 0 and smpp_outbox.lease_until = d.value ->> 1`,
+  );
   const purge = db.prepare('delete from smpp_outbox where created_at < ?');
   const pendingAll = db.prepare<[], number>('select count(*) from smpp_outbox').pluck();
   const pendingOf = db.prepare<[number], number>('select count(*) from smpp_outbox where smpp_user_id = ?').pluck();
@@ -191,11 +204,12 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
     }
   });
 
-  const claim = writeTransaction(db, (demand: Parameters<SmppDoorRepository['claimDelivers']>[0], now: number, leaseMs: number): DeliverRow[] => {
+  const claim = writeTransaction(db, (me: string, demand: Parameters<SmppDoorRepository['claimDelivers']>[0], now: number, leaseMs: number) => {
+    for (const other of leaseOwners.all()) if (other !== me && !owner.isAlive(other)) releaseOwner.run(other);
     const ids: number[] = [];
     for (const d of demand) {
       if (d.limit <= 0) continue;
-      for (const { id } of lease.all({ user: d.smppUserId, account: d.accountId, now, until: now + leaseMs, limit: d.limit })) ids.push(id);
+      for (const { id } of lease.all({ user: d.smppUserId, account: d.accountId, now, until: now + leaseMs, limit: d.limit, me })) ids.push(id);
     }
     return ids.length === 0 ? [] : leased.all(JSON.stringify(ids));
   });
@@ -205,6 +219,8 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
   const dropParts = writeTransaction(db, (smppUserId: number, groupKey: string) => dropGroup.run(smppUserId, groupKey));
   const removePart = writeTransaction(db, (smppUserId: number, groupKey: string, segment: number) => dropPart.run(smppUserId, groupKey, segment));
   const purgeDelivers = writeTransaction(db, (before: number): number => purge.run(before).changes);
+  const completeAll = writeTransaction(db, (pairs: string) => complete.run(pairs));
+  const retryAll = writeTransaction(db, (triples: string) => retry.run(triples));
 
   return {
     async openBind(smppUserId, maxBinds, bind, now) {
@@ -250,7 +266,7 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
       if (messages.length > 0) failIncomplete(messages, errorCode, now);
     },
     async claimDelivers(demand, now, leaseMs) {
-      return claim(demand, now, leaseMs).map(
+      return claim(owner.id(), demand, now, leaseMs).map(
         (row): ClaimedDeliver => ({
           id: String(row.id),
           kind: row.kind,
@@ -264,7 +280,7 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
           status: row.status as Status | null,
           errorCode: row.error_code,
           doneAt: row.done_at,
-          partIds: row.kind === 'receipt' && row.smpp_user_id !== null ? partIds.all(row.smpp_user_id, row.message_uuid) : [],
+          partIds: row.part_ids === null ? [] : (JSON.parse(row.part_ids) as string[]),
           attempts: row.attempts,
           createdOutboxAt: row.created_at,
           leaseUntil: row.lease_until,
@@ -272,16 +288,10 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
       );
     },
     async completeDelivers(done) {
-      if (done.length === 0) return;
-      writeTransaction(db, () => {
-        for (const d of done) complete.run(Number(d.id), d.leaseUntil);
-      })();
+      if (done.length > 0) completeAll(JSON.stringify(done.map((d) => [Number(d.id), d.leaseUntil])));
     },
     async retryDelivers(retries) {
-      if (retries.length === 0) return;
-      writeTransaction(db, () => {
-        for (const r of retries) retry.run(r.dueAt, Number(r.id), r.leaseUntil);
-      })();
+      if (retries.length > 0) retryAll(JSON.stringify(retries.map((r) => [Number(r.id), r.leaseUntil, r.dueAt])));
     },
     async purgeDelivers(createdBefore) {
       return purgeDelivers(createdBefore);

@@ -522,6 +522,26 @@ export function smppDoorContract(ctx: SharedStore): void {
       assert.equal(await ctx.store.smpp.purgeDelivers(base + 2 * DAY), 0);
     });
 
+    it('the leases of a store that closed (a node that died) end with it: its rows are claimable at once', async () => {
+      const base = T0 - 90 * DAY;
+      const { demand } = await owed(3, base);
+      const other = await ctx.another();
+      let otherOpen = true;
+      try {
+        const held = await other.smpp.claimDelivers(demand, base + MINUTE, 10 * MINUTE);
+        assert.equal(held.length, 3);
+        // Alive, its leases hold.
+        assert.deepEqual(await ctx.store.smpp.claimDelivers(demand, base + MINUTE, MINUTE), []);
+        await other.close();
+        otherOpen = false;
+        const taken = await ctx.store.smpp.claimDelivers(demand, base + MINUTE, MINUTE);
+        assert.deepEqual(taken.map((c) => c.id).sort(), held.map((c) => c.id).sort());
+        await ctx.store.smpp.completeDelivers(taken.map((c) => ({ id: c.id, leaseUntil: c.leaseUntil })));
+      } finally {
+        if (otherOpen) await other.close();
+      }
+    });
+
     it('two stores claiming at once never lease the same row', async () => {
       const base = T0 - 60 * DAY;
       const { demand } = await owed(40, base);
