@@ -1,6 +1,6 @@
 /**
  * The deliver_sm a client is owed (`smpp-interface.md` §4), from an outbox row: a receipt per part id, or an inbound
- * SMS. Fields as the `smpp` library encodes them. The same row makes the same PDUs every time it is sent.
+ * SMS (encoded by smpp/server/fastPdus.ts). The same row makes the same PDUs every time it is sent.
  */
 import { receiptStatusOf } from '../domain/smppRules.js';
 import type { Status } from '../domain/channels.js';
@@ -9,7 +9,7 @@ import { encodeUcs2 } from '../smpp/segmentation.js';
 import { toGsm7Septets } from '../smpp/gsm7.js';
 import { NPI_ISDN, NPI_UNKNOWN, TON_ALPHANUMERIC, TON_INTERNATIONAL } from '../smpp/addresses.js';
 import { receiptShortMessage, receiptTlvs } from '../smpp/receiptText.js';
-import type { PduFields } from '../smpp/server/pduFields.js';
+import type { DeliverSmOut } from '../smpp/server/fastPdus.js';
 import type { ClaimedDeliver } from '../store/smppDoor.js';
 
 /** SMPP 3.4 §5.2.12: esm_class of a delivery receipt, and of an ordinary message. */
@@ -36,7 +36,7 @@ function address(addr: string): { ton: number; npi: number; addr: string } {
   return digits ? { ton: TON_INTERNATIONAL, npi: NPI_ISDN, addr: addr.replace(/^\+/, '') } : { ton: TON_ALPHANUMERIC, npi: NPI_UNKNOWN, addr };
 }
 
-function addresses(source: string, destination: string): PduFields {
+function addresses(source: string, destination: string) {
   const from = address(source);
   const to = address(destination);
   return {
@@ -50,11 +50,11 @@ function addresses(source: string, destination: string): PduFields {
 }
 
 /** The PDUs of an outbox row: one per part for a receipt, one for an inbound SMS. */
-export function deliverPdus(row: ClaimedDeliver): PduFields[] {
+export function deliverPdus(row: ClaimedDeliver): DeliverSmOut[] {
   return row.kind === 'receipt' ? receiptPdus(row) : [inboundPdu(row)];
 }
 
-function receiptPdus(row: ClaimedDeliver): PduFields[] {
+function receiptPdus(row: ClaimedDeliver): DeliverSmOut[] {
   const receipt = receiptStatusOf(row.status as Status, row.errorCode);
   if (receipt === null) return [];
   const text = contentText(row.content);
@@ -72,7 +72,7 @@ function receiptPdus(row: ClaimedDeliver): PduFields[] {
 }
 
 /** An inbound SMS: GSM 03.38 (one septet per octet, as clients submit it) when every character has one, else UCS-2. */
-function inboundPdu(row: ClaimedDeliver): PduFields {
+function inboundPdu(row: ClaimedDeliver): DeliverSmOut {
   const text = contentText(row.content);
   const gsm = chooseEncoding(text) === 'GSM7';
   const octets = gsm ? toGsm7Septets(text) : encodeUcs2(text);

@@ -15,6 +15,7 @@ import type { SmppLogger } from '../smpp/session.js';
 import type { ClaimedDeliver, DeliverDemand } from '../store/smppDoor.js';
 import type { Store } from '../store/store.js';
 import { deliverPdus } from './deliverPdus.js';
+import { encodeDeliverSm } from '../smpp/server/fastPdus.js';
 
 /** Spec §4: kept this long while no session of the user is bound. */
 export const DELIVER_KEEP_MS = 72 * 3600 * 1000;
@@ -165,7 +166,7 @@ export class DeliverSender {
       outcomes = await Promise.all(
         pdus.map((fields) => {
           const session = this.sessionFor(row);
-          return session ? session.deliver(fields) : Promise.resolve<DeliverOutcome>({ lost: true });
+          return session ? session.deliver(encodeDeliverSm(fields)) : Promise.resolve<DeliverOutcome>({ lost: true });
         }),
       );
     } catch (error) {

@@ -37,6 +37,7 @@ import type {
   SmscTimers,
 } from './smscTypes.js';
 import { ThroughputGate } from './throughputGate.js';
+import { encodeMessageIdResponse } from './fastPdus.js';
 
 export interface SmscSessionOptions {
   id: number;
@@ -181,18 +182,18 @@ export class SmscSession {
   }
 
   /**
-   * Sends a deliver_sm (library fields: short_message a Buffer with its data_coding) once fewer than `window` are
+   * Sends a deliver_sm (library fields: short_message a Buffer with its data_coding; or its octets, fastPdus.ts) once fewer than `window` are
    * unanswered. Rejects on a session that is not bound as receiver or transceiver, or fields the library cannot
    * encode; resolves `{ lost: true }` when the session is closing or closes, or no resp comes in time.
    */
-  deliver(fields: PduFields): Promise<DeliverOutcome> {
+  deliver(pdu: PduFields | Buffer): Promise<DeliverOutcome> {
     if (this.state === 'unbinding' || this.state === 'closing' || this.state === 'closed') return Promise.resolve({ lost: true });
     if (this.state !== 'bound' || !this.bindType || !canReceive(this.bindType)) {
       return Promise.reject(new Error(`session ${this.id} is not bound as receiver or transceiver`));
     }
     let raw: Buffer;
     try {
-      raw = encodePdu('deliver_sm', 0, 0, fields);
+      raw = Buffer.isBuffer(pdu) ? pdu : encodePdu('deliver_sm', 0, 0, pdu);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -420,7 +421,8 @@ export class SmscSession {
   }
 
   private answerSubmit(commandId: number, sequence: number, status: number, fields: PduFields = { message_id: '' }): void {
-    if (this.respond(commandId, sequence, status, fields)) this.countAnswered(status);
+    const messageId = typeof fields.message_id === 'string' ? fields.message_id : '';
+    if (this.write(encodeMessageIdResponse(commandId, sequence, status, messageId))) this.countAnswered(status);
   }
 
   private countAnswered(status: number): void {
