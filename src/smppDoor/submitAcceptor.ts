@@ -38,8 +38,6 @@ interface Pending {
 
 /** The API's own limit of items per acceptance (direct-api.md §14). */
 const MAX_PER_ACCEPT = 1000;
-/** Fewer submits than twice this go in one transaction. */
-const MIN_HALF = 16;
 
 /** SMPP users are not API keys: their messages are counted under this traffic center. */
 export const SMPP_TRAFFIC_CENTER = 1;
@@ -76,11 +74,8 @@ export class SubmitAcceptor {
     const batches = [...this.waiting];
     this.waiting.clear();
     for (const [accountId, pending] of batches) {
-      // Two transactions rather than one for a full window: the first's flush to disk overlaps the second's writes,
-      // and the first half's answers go out (and the client refills them) while the second is made durable.
-      const size = pending.length > 2 * MIN_HALF ? Math.min(MAX_PER_ACCEPT, Math.ceil(pending.length / 2)) : pending.length;
-      for (let start = 0; start < pending.length; start += size) {
-        const chunk = pending.slice(start, start + size);
+      for (let start = 0; start < pending.length; start += MAX_PER_ACCEPT) {
+        const chunk = pending.slice(start, start + MAX_PER_ACCEPT);
         this.acceptChunk(accountId, chunk).catch((error: unknown) => {
           this.deps.logger?.warn({ err: String(error), accountId, submits: chunk.length }, 'SMPP submits could not be accepted');
           for (const entry of chunk) entry.resolve({ status: SMPP_STATUS.systemError });
