@@ -118,7 +118,8 @@ interface SandboxState {
 async function sandboxState(store: Store): Promise<SandboxState> {
   const createdDemo = await ensureSandboxAccount(store, systemClock.now());
   const keyWorks = createdDemo || (await sandboxKeyWorks(store));
-  const smppUserWorks = await ensureSandboxSmppUser(store, systemClock.now());
+  // Only on the sandbox's own database (its example key answers): an operator's `demo` account is never given a user.
+  const smppUserWorks = keyWorks && (await ensureSandboxSmppUser(store, systemClock.now()));
   return { createdDemo, keyWorks, smppUserWorks, accounts: keyWorks ? [] : (await store.accounts.list()).map((a) => a.name) };
 }
 
