@@ -182,8 +182,8 @@ export class SmscSession {
   }
 
   /**
-   * Sends a deliver_sm (library fields: short_message a Buffer with its data_coding; or its octets, fastPdus.ts) once fewer than `window` are
-   * unanswered. Rejects on a session that is not bound as receiver or transceiver, or fields the library cannot
+   * Sends a deliver_sm (library fields: short_message a Buffer with its data_coding; or its octets, fastPdus.ts)
+   * once fewer than `window` are unanswered. Rejects on a session that is not bound as receiver or transceiver, or fields the library cannot
    * encode; resolves `{ lost: true }` when the session is closing or closes, or no resp comes in time.
    */
   deliver(pdu: PduFields | Buffer): Promise<DeliverOutcome> {
