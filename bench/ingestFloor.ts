@@ -37,6 +37,7 @@ export function measureSqliteFloor(batches: number): { msgsPerSec: number } {
         localSendTime: null, localCompletionTime: null, hours: null, days: null, shortUrl: null, totalParts: 1,
         trafficType: 'AUTHORIZE', trafficCenterId: 1, countryCode: 'RU', reserved: 30000, now,
         dueAt: now, expiresAt: now + 90_000_000, sendAfter: null, completeBy: null, timeZone: 'Europe/Moscow',
+        status: 'sending', errorCode: null, sendingMethod: 'API', smppUserId: null, smppReceipts: null,
       });
     }
   });

@@ -4,7 +4,8 @@ import type { Status, TrafficType } from '../../domain/channels.js';
 import type { ClaimedDeliver, SmppDoorRepository, StoredPart } from '../smppDoor.js';
 import type { SqliteIdempotencyOwner } from './idempotencyOwner.js';
 import { rowParams } from './messages/messageRowParams.js';
-import { sqliteSmppMessageWrites } from './messages/smppMessages.js';
+import { sqlitePartIdWrites } from './messages/smppMessages.js';
+import { INSERT_MESSAGE } from './messages/accept.js';
 import { sqliteOutboxWrites, type OutboxEvent } from './outboxWrites.js';
 import { sqliteSmppOutboxWrites } from './smppOutboxWrites.js';
 import { writeTransaction } from './writeTransaction.js';
@@ -102,7 +103,8 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
   const senderType = db.prepare<[number, string, string, number], string | null>(
     'select traffic_type from senders where account_id = ? and channel = ? and name = ? and starts_at <= ?',
   ).pluck();
-  const smppMessages = sqliteSmppMessageWrites(db);
+  const insertMessage = db.prepare(INSERT_MESSAGE);
+  const partIds = sqlitePartIdWrites(db);
   const link = db.prepare('insert into short_links (slug, message_uuid, short_url, url) values (?, ?, ?, ?)');
   const note = db.prepare('insert into message_events (message_uuid, at, kind, detail) values (?, ?, ?, ?)');
   const outbox = sqliteOutboxWrites(db);
@@ -188,7 +190,10 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
       row.trafficType = trafficTypeFor(draft.channelType, (registered ?? null) as TrafficType | null);
       row.reserved = 0;
       row.dueAt = null;
-      smppMessages.insert(row, smpp, { status: 'unsent', errorCode });
+      row.status = 'unsent';
+      row.errorCode = errorCode;
+      insertMessage.run(row);
+      partIds(row.uuid, smpp);
       for (const l of candidate.shortLinks) link.run(l.slug, row.uuid, l.shortUrl, l.url);
       note.run(row.uuid, now, 'unsent', incompleteNote(errorCode, m.callbacks));
       const byUrl = new Map<string, OutboxEvent[]>();

@@ -5,25 +5,27 @@ import type { Channel, TrafficType } from '../../../domain/channels.js';
 import { IdempotencyClaimLostError, type AcceptBatch, type AcceptResult } from '../../store.js';
 import { COMPLETE_CLAIM } from '../idempotency.js';
 import { rowParams, type MessageRowParams } from './messageRowParams.js';
-import { sqliteSmppMessageWrites } from './smppMessages.js';
+import { sqlitePartIdWrites } from './smppMessages.js';
 
 export const INSERT_MESSAGE = `
   insert into messages (
     uuid, account_id, direction, channel_type, sender_name, destination, content, content_search, ttl, tags,
     external_message_id, callback_url, callback_events, use_local_time, local_send_time, local_completion_time,
     hours, days, short_url, total_parts, traffic_type, traffic_center_id, sending_method, country_code,
-    status, reserved, created_at, status_at, message_time, due_at, expires_at, send_after, complete_by, time_zone
+    status, error_code, reserved, created_at, status_at, message_time, due_at, expires_at, send_after, complete_by,
+    time_zone, smpp_user_id, smpp_receipts
   ) values (
     @uuid, @accountId, 'outbound', @channelType, @senderName, @destination, @content, @contentSearch, @ttl, @tags,
     @externalMessageId, @callbackUrl, @callbackEvents, @useLocalTime, @localSendTime, @localCompletionTime,
-    @hours, @days, @shortUrl, @totalParts, @trafficType, @trafficCenterId, 'API', @countryCode,
-    'sending', @reserved, @now, @now, @now, @dueAt, @expiresAt, @sendAfter, @completeBy, @timeZone
+    @hours, @days, @shortUrl, @totalParts, @trafficType, @trafficCenterId, @sendingMethod, @countryCode,
+    @status, @errorCode, @reserved, @now, @now, @now, @dueAt, @expiresAt, @sendAfter, @completeBy,
+    @timeZone, @smppUserId, @smppReceipts
   )`;
 
 /** Business checks and creation of a whole batch in one transaction (spec §5.2 steps 5–6). */
 export function sqliteAccept(db: Database.Database) {
   const insert = db.prepare(INSERT_MESSAGE);
-  const smpp = sqliteSmppMessageWrites(db);
+  const partIds = sqlitePartIdWrites(db);
   const account = db.prepare<[number], { balance: number; reserved: number; billing_enabled: number; disabled_channels: string }>(
     'select balance, reserved, billing_enabled, disabled_channels from accounts where id = ?',
   );
@@ -58,8 +60,8 @@ export function sqliteAccept(db: Database.Database) {
       row.trafficType = decision.trafficType;
       row.reserved = context.billingEnabled ? price : 0;
       reservedTotal += row.reserved;
-      if (origin) smpp.insert(row, origin, { status: 'sending' });
-      else insert.run(row);
+      insert.run(row);
+      if (origin) partIds(row.uuid, origin);
       for (const l of shortLinks) link.run(l.slug, row.uuid, l.shortUrl, l.url);
       return { accepted: true, uuid: row.uuid };
     });

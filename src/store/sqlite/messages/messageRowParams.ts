@@ -45,5 +45,11 @@ export function rowParams(
     sendAfter: schedule.sendAfter,
     completeBy: schedule.completeBy,
     timeZone: schedule.timeZone,
+    // Born `sending`; a part of an incomplete concatenation is born `unsent` (smppDoor.ts failIncomplete).
+    status: 'sending' as 'sending' | 'unsent',
+    errorCode: null as number | null,
+    sendingMethod: smpp ? 'SMPP' : 'API',
+    smppUserId: smpp?.smppUserId ?? null,
+    smppReceipts: smpp && smpp.receipts !== 'none' ? smpp.receipts : null,
   };
 }
