@@ -9,9 +9,16 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): string {
   return execFileSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
 }
 
-/** Starts `direct-gateway serve` as its own process and waits until it listens; `banner` is what it had printed by then. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; origin: string; banner: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+/**
+ * Starts `direct-gateway serve` as its own process and waits until it listens; `banner` is what it had printed by then.
+ * `nodeArgs` go to node before the CLI (e.g. `--cpu-prof`).
+ */
+export async function startServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
+): Promise<{ child: ChildProcess; origin: string; banner: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', ...args], {
     env: { ...process.env, DGW_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -3,9 +3,9 @@
  * account, an approved SMS sender, an API key, SMPP users), the door's port read from the banner
  * (`SMPP for clients: HOST:PORT`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { CLI, cli, startServe } from './serveProcess.js';
+import { cli, startServe } from './serveProcess.js';
 
 export const DOOR_SENDER = 'Shop';
 
@@ -20,7 +20,7 @@ export interface DoorServe {
  * `--cpu-prof`, which NODE_OPTIONS does not take).
  */
 export async function startDoorServe(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<DoorServe> {
-  const { child, origin, banner } = nodeArgs.length === 0 ? await startServe(args, env) : await startServeWith(nodeArgs, args, env);
+  const { child, origin, banner } = await startServe(args, env, nodeArgs);
   const match = /SMPP for clients: \S+:(\d+)/.exec(banner);
   if (!match) {
     child.kill('SIGKILL');
@@ -50,21 +50,3 @@ export function createSmppUser(db: string, account: string, systemId: string, op
   return password;
 }
 
-/** serveProcess.startServe with flags for node before the CLI. */
-async function startServeWith(nodeArgs: string[], args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; origin: string; banner: string }> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', ...args], {
-    env: { ...process.env, DGW_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout!.setEncoding('utf8');
-  const origin = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: string) => {
-      output += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-  return { child, origin, banner: output };
-}
