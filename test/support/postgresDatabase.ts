@@ -5,7 +5,8 @@ import postgres from 'postgres';
  * A fresh PostgreSQL database for one test file, on the server of `DGW_TEST_POSTGRES_URL`; dropped by `drop()`.
  * Without the variable there is none (tests skip, saying why); with it set, an unreachable server fails them.
  */
-export const POSTGRES_URL = process.env.DGW_TEST_POSTGRES_URL ?? null;
+// An empty value counts as unset (a CI variable defined but empty).
+export const POSTGRES_URL = process.env.DGW_TEST_POSTGRES_URL || null;
 
 export const SKIP_WITHOUT_POSTGRES = POSTGRES_URL === null ? 'DGW_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped' : false;
 
