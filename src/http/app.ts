@@ -7,6 +7,7 @@ import { authenticate, type AuthPolicy, type Principal } from './authenticate.js
 import { clientErrorHandler } from './clientErrors.js';
 import { installConnectionGate, type ConnectionGate } from './connectionGate.js';
 import { bodyHash } from './idempotency.js';
+import { sandboxRoutes } from './routes/sandbox/sandboxRoutes.js';
 import { vkWebhookRoutes } from './routes/vkWebhooks.js';
 import { whatsappWebhookRoutes } from './routes/whatsappWebhooks.js';
 import { parseJsonBody } from './jsonDepth.js';
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(flashcallConversionRoutes, { ...deps, prefix: API_PREFIX });
   await app.register(whatsappWebhookRoutes, deps);
   await app.register(vkWebhookRoutes, deps);
+  if (deps.config.sandbox) await app.register(sandboxRoutes, deps);
   return app;
 }
 
