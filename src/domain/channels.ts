@@ -15,7 +15,8 @@ export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
 export const TRAFFIC_TYPES = ['PROMO', 'SERVICE', 'AUTHORIZE', 'TRANSACT'] as const;
 export type TrafficType = (typeof TRAFFIC_TYPES)[number];
 
-export const SENDING_METHODS = ['API', 'UI'] as const;
+/** §12.4: `API` and `UI` [doc]; `SMPP` for messages submitted over the SMPP door (smpp-interface.md) [ours]. */
+export const SENDING_METHODS = ['API', 'UI', 'SMPP'] as const;
 export type SendingMethod = (typeof SENDING_METHODS)[number];
 
 export const DIRECTIONS = ['outbound', 'inbound'] as const;

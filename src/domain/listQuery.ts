@@ -80,7 +80,7 @@ export const listQuerySchema = Type.Object({
   sender_name: repeated(text(), 'Sender name, exact'),
   tags: repeated(text(), 'Has any of these tags'),
   traffic_type: repeated(Enum(TRAFFIC_TYPES), 'Traffic type'),
-  sending_method: repeated(Enum(SENDING_METHODS), 'API or UI'),
+  sending_method: repeated(Enum(SENDING_METHODS), 'API, UI or SMPP'),
   time_from: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive, RFC 3339' })),
   time_to: Type.Optional(Type.String({ format: 'date-time', description: 'Exclusive, RFC 3339' })),
   content: Type.Optional(text('Text contains, case-insensitive')),

@@ -43,6 +43,12 @@ describeDoorOnEachStore('SMPP door: submits and receipts', 'smppreceipts', (open
     assert.equal(got.body.senderName, SENDER);
     assert.equal(got.body.destination, '79990001111');
     assert.equal(got.body.content, 'Hello from SMPP');
+    // Listed and filtered like any other (direct-api.md §8.1 sending_method, §12.4).
+    const smpp = await call(door.gateway, 'GET', '/api/v1/message?sending_method=SMPP&per_page=1000', { auth: door.auth });
+    assert.equal(smpp.status, 200);
+    assert.ok((smpp.body as { messageUuid: string }[]).some((m) => m.messageUuid === messageId));
+    const api = await call(door.gateway, 'GET', '/api/v1/message?sending_method=API&per_page=1000', { auth: door.auth });
+    assert.ok(!(api.body as { messageUuid: string }[]).some((m) => m.messageUuid === messageId));
   });
 
   it('sends a DELIVRD receipt with the exact text and TLVs (registered_delivery 1)', async () => {
