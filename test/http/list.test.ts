@@ -266,7 +266,7 @@ describe('filters (§8.1, §2.5: repeated keys OR-ed, different keys AND-ed)', (
     await expectInvalid([['traffic_type', 'OTP']], 'Invalid traffic_type');
   });
 
-  it('sending_method: API matches all, UI none; invalid → Invalid sending_method', async () => {
+  it('sending_method: API matches all, UI and SMPP none; invalid → Invalid sending_method', async () => {
     await expectExactly([['sending_method', 'API']], all());
     await expectExactly([['sending_method', 'UI']], []);
     await expectExactly(
@@ -276,7 +276,8 @@ describe('filters (§8.1, §2.5: repeated keys OR-ed, different keys AND-ed)', (
       ],
       all(),
     );
-    await expectInvalid([['sending_method', 'SMPP']], 'Invalid sending_method');
+    await expectExactly([['sending_method', 'SMPP']], []);
+    await expectInvalid([['sending_method', 'FAX']], 'Invalid sending_method');
   });
 
   it('traffic_center_id: 1 (the key default) matches all; invalid → Invalid traffic_center_id', async () => {
