@@ -124,3 +124,38 @@ export const TimelineSchema = Type.Array(
   }),
   { description: 'Every event of the message in order' },
 );
+
+// The sandbox's callback inbox (issue #15, routes/sandbox/inbox.ts).
+/** An inbox is named by its account's name. */
+export const InboxParamsSchema = Type.Object({ account: Type.String({ description: "The account's name" }) });
+
+export const InboxQuerySchema = Type.Object({
+  limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]{0,2}|1000)$', default: '100', description: 'Entries per page, 1–1000' })),
+  before: Type.Optional(
+    Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: "Only entries older than this id: the page before's `nextBefore`" }),
+  ),
+});
+
+export const InboxEntrySchema = Type.Object({
+  id: Type.Integer({ description: 'Grows with every request received' }),
+  receivedAt: Type.String({ description: 'ISO 8601 UTC with milliseconds' }),
+  headers: Type.Array(Type.Object({ name: Type.String(), value: Type.String() }), {
+    description: 'Every header line as received, in order',
+  }),
+  body: Type.String({ description: 'The body as received, read as UTF-8' }),
+  signature: Type.Union(['verified', 'invalid', 'unsigned'].map((v) => Type.Literal(v)), {
+    description:
+      "The Standard Webhooks check (spec §11.3) with the account's signing secret: unsigned when it has none or the request no webhook-signature",
+  }),
+  webhookId: Nullable(Type.String()),
+});
+
+export const InboxPageSchema = Type.Object(
+  {
+    entries: Type.Array(InboxEntrySchema),
+    nextBefore: Nullable(Type.Integer({ description: 'The `before` of the next page; null on the last page' })),
+  },
+  { description: 'What reached the inbox, newest first' },
+);
+
+export const InboxClearedSchema = Type.Object({ status: Type.Literal('ok'), deleted: Type.Integer() });

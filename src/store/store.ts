@@ -17,6 +17,7 @@ import type { VkStateRepository } from './vkState.js';
 import type { SmppUserRepository } from './smppUsers.js';
 import type { SmppDoorRepository } from './smppDoor.js';
 import type { AcceptCandidate, SmppOrigin } from './acceptCandidate.js';
+import type { SandboxInboxRepository } from './sandboxInbox.js';
 
 /**
  * The store port: everything the gateway keeps. One interface, one implementation per database
@@ -35,6 +36,7 @@ export interface Store {
   readonly vk: VkStateRepository;
   readonly smppUsers: SmppUserRepository;
   readonly smpp: SmppDoorRepository;
+  readonly sandboxInbox: SandboxInboxRepository;
   close(): Promise<void>;
 }
 

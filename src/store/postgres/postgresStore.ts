@@ -22,6 +22,7 @@ import { pgWhatsAppState } from './whatsappState.js';
 import { pgVkState } from './vkState.js';
 import { pgSmppUsers } from './smppUsers.js';
 import { pgSmppDoor } from './smppDoor.js';
+import { pgSandboxInbox } from './sandboxInbox.js';
 
 /**
  * The store on PostgreSQL: any number of nodes share one database. Opening it brings the schema up to date
@@ -71,6 +72,7 @@ export async function postgresStore(url: string, options: PostgresOptions = {}):
     vk: pgVkState(sql),
     smppUsers: pgSmppUsers(sql),
     smpp: pgSmppDoor(sql, idempotencyOwner),
+    sandboxInbox: pgSandboxInbox(sql),
     async close() {
       await idempotencyOwner.close();
       await sql.end({ timeout: 5 });

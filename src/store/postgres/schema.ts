@@ -387,6 +387,20 @@ const MIGRATIONS: string[] = [
   create index smpp_outbox_by_age on smpp_outbox (created_at);
   create index smpp_outbox_leased on smpp_outbox (lease_owner) where lease_owner is not null;
   `,
+  // The sandbox's callback inbox, as in SQLite (sqlite/schema.ts, the same migration). An identity never gives an id
+  // twice, so a page cursor never names a later entry.
+  `
+  create table sandbox_inbox (
+    id bigint generated always as identity primary key,
+    account_id bigint not null,
+    received_at bigint not null,
+    headers text not null,
+    body bytea not null,
+    signature text not null,
+    webhook_id text
+  );
+  create index sandbox_inbox_by_account on sandbox_inbox (account_id, id);
+  `,
 ];
 
 /** Any constant will do: every node must take the same advisory lock before it looks at the schema. */

@@ -394,6 +394,22 @@ const MIGRATIONS: string[] = [
   create index smpp_outbox_by_age on smpp_outbox (created_at);
   create index smpp_outbox_leased on smpp_outbox (lease_owner) where lease_owner is not null;
   `,
+  // The sandbox's callback inbox (store/sandboxInbox.ts, issue #15): what reached each account's built-in receiver,
+  // the exact bytes of the body and every header line (a JSON array) as received. autoincrement: ids never come back
+  // after the inbox is cleared, so a page cursor (an id) never names a later entry. The index serves the newest-first
+  // pages and the prune of each recording.
+  `
+  create table sandbox_inbox (
+    id integer primary key autoincrement,
+    account_id integer not null,
+    received_at integer not null,
+    headers text not null,
+    body blob not null,
+    signature text not null,
+    webhook_id text
+  );
+  create index sandbox_inbox_by_account on sandbox_inbox (account_id, id);
+  `,
 ];
 
 /** Applies the migrations not yet applied, up to `through` (all of them unless a test stops earlier). */

@@ -33,6 +33,7 @@ import { sqliteWhatsAppState } from './whatsappState.js';
 import { sqliteVkState } from './vkState.js';
 import { sqliteSmppUsers } from './smppUsers.js';
 import { sqliteSmppDoor } from './smppDoor.js';
+import { sqliteSandboxInbox } from './sandboxInbox.js';
 
 /** With a checkpoint thread, the writers' own checkpoints are only a bound on the WAL should that thread fall behind (~400 MB). */
 const FALLBACK_AUTOCHECKPOINT_PAGES = 100_000;
@@ -181,6 +182,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
     vk: sqliteVkState(db),
     smppUsers: sqliteSmppUsers(db),
     smpp: sqliteSmppDoor(db, idempotencyOwner, () => wal.sync()),
+    sandboxInbox: sqliteSandboxInbox(db),
     async close() {
       idempotencyOwner.close();
       wal.close();

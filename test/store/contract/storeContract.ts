@@ -11,6 +11,7 @@ import { concurrencyContract } from './concurrency.js';
 import { engineContract } from './engine.js';
 import { listingContract } from './listing.js';
 import { stopContract } from './stop.js';
+import { sandboxInboxContract } from './sandboxInbox.js';
 import { smppUsersContract } from './smppUsers.js';
 import { smppDoorContract } from './smppDoor.js';
 import { vkStateContract } from './vkState.js';
@@ -44,6 +45,7 @@ export function storeContract(name: string, open: OpenStore): void {
       whatsappStateContract(ctx);
       vkStateContract(ctx);
       smppUsersContract(ctx);
+      sandboxInboxContract(ctx);
     });
     describe('engine and callback outbox', () => {
       const ctx = storeForBlock(open);
