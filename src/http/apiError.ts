@@ -30,6 +30,8 @@ export const errors = {
   accessDenied: () => new ApiError(403, 4030, 'Access Denied'),
   notFound: () => new ApiError(404, 4040, 'Not found'),
   idempotencyKeyReused: () => new ApiError(409, 4090, 'Idempotency key reused'),
+  /** The sandbox cannot force this outcome on the message in its status (domain/sandboxActions.ts); `msg` says why. */
+  notPossibleNow: (reason: string) => new ApiError(409, 4091, `Not possible now: ${reason}`),
   requestTimeout: () => new ApiError(408, 4080, 'Request timeout'),
   payloadTooLarge: () => new ApiError(413, 4130, 'Payload too large'),
   expectationFailed: () => new ApiError(417, 4170, 'Expectation failed'),
