@@ -125,6 +125,60 @@ export const TimelineSchema = Type.Array(
   { description: 'Every event of the message in order' },
 );
 
+// ---- Sandbox: media and magic numbers (routes/sandbox/media.ts) ----
+
+export const SandboxVoicecodeAudioSchema = {
+  description:
+    'The audio the VOICECODE call plays: RIFF/WAVE, PCM 16-bit mono at 8000 Hz (before G.711 companding), as long as the call\'s RTP audio. Weak ETag; If-None-Match → 304.',
+  content: { 'audio/wav': { schema: { type: 'string', format: 'binary' } } },
+} as const;
+
+export const SandboxCallerIdSchema = Type.Object(
+  {
+    callerId: Nullable(Type.String({ description: 'The caller ID the FLASHCALL call presents; null: no number of the pattern ends in this code (the call is refused, 604)' })),
+    code: Type.String(),
+    numberPattern: Type.String({ description: 'sip.flashcallNumberPattern: its X\'s are replaced by the code' }),
+  },
+  { description: 'FLASHCALL caller ID' },
+);
+
+const SimulatedOutcomeSchema = Type.Object({
+  kind: Enum(['refused', 'undelivered', 'neverFinal', 'delivered']),
+  errorCode: Type.Optional(Type.Integer()),
+  speed: Type.Optional(Enum(['normal', 'slow'])),
+  then: Type.Optional(Nullable(Enum(['read', 'click']))),
+});
+
+const SandboxChannelOutcomeSchema = Type.Object({
+  outcome: SimulatedOutcomeSchema,
+  events: Type.Array(
+    Type.Object({ afterMs: Type.Integer(), kind: Type.String(), errorCode: Type.Optional(Type.Integer()), url: Type.Optional(Type.String()) }),
+    { description: 'The simulator\'s late events after hand-off' },
+  ),
+  simulated: Type.Boolean({ description: 'Whether this channel\'s connector is the simulator' }),
+  summary: Type.String(),
+  item: Type.Object({}, { additionalProperties: true, description: 'The request item the curl sends' }),
+  curl: Type.String(),
+});
+
+const SandboxMagicNumberRowProperties = {
+  exampleDestination: Type.String(),
+  description: Type.String(),
+  channels: Type.Record(Enum(CHANNELS), SandboxChannelOutcomeSchema),
+};
+
+export const SandboxMagicNumbersSchema = Type.Object(
+  {
+    origin: Type.String(),
+    authorization: Type.String({ description: 'The sandbox\'s example key' }),
+    delays: Type.Object({ deliveryDelayMs: Type.Integer(), slowDelayMs: Type.Integer(), readDelayMs: Type.Integer() }),
+    connectors: Type.Record(Enum(CHANNELS), Type.String()),
+    numbers: Type.Array(Type.Object({ digits: Type.String({ description: 'The last 4 digits of the destination' }), ...SandboxMagicNumberRowProperties })),
+    other: Type.Object(SandboxMagicNumberRowProperties, { description: 'Every other destination' }),
+  },
+  { description: "The simulator's magic numbers (its own table)" },
+);
+
 // The sandbox's callback inbox (issue #15, routes/sandbox/inbox.ts).
 /** An inbox is named by its account's name. */
 export const InboxParamsSchema = Type.Object({ account: Type.String({ description: "The account's name" }) });
