@@ -213,3 +213,6 @@ export const InboxPageSchema = Type.Object(
 );
 
 export const InboxClearedSchema = Type.Object({ status: Type.Literal('ok'), deleted: Type.Integer() });
+
+/** The OpenAPI tag of every /sandbox route (force, inbox, media). */
+export const SANDBOX_TAG = 'Sandbox';

@@ -130,7 +130,8 @@ export async function createRtpStream(options: RtpStreamOptions): Promise<RtpStr
 }
 
 /** G.711 silence after the last sample, so that the last packet is a whole 20 ms like the others. */
-function padToWholePackets(samples: Int16Array): Int16Array {
+/** Samples padded with silence to whole 20 ms packets, as a talkspurt is sent (the sandbox's call audio has the same length). */
+export function padToWholePackets(samples: Int16Array): Int16Array {
   const remainder = samples.length % SAMPLES_PER_PACKET;
   if (remainder === 0) return samples;
   const padded = new Int16Array(samples.length + SAMPLES_PER_PACKET - remainder);

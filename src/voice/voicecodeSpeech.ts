@@ -150,3 +150,11 @@ function lruCache<V>(capacity: number): LruCache<V> {
     },
   };
 }
+
+/**
+ * The speech of the `voice` settings, as the SIP connector makes it; the sandbox renders a message's call audio with
+ * it too. espeak-ng clips are shared per voice, rate and pitch, so in one process both give the very same samples.
+ */
+export function speechOfSettings(voice: { voice: string; rate: number; repeat: number }): VoicecodeSpeech {
+  return createVoicecodeSpeech({ voice: voice.voice, rate: voice.rate, repeat: voice.repeat });
+}

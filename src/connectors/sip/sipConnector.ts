@@ -8,7 +8,7 @@ import { createRtpStream } from '../../media/rtpSender.js';
 import { buildSdpOffer, parseSdpAnswer, AUDIO_CODEC_PAYLOAD_TYPES } from '../../sip/sdp.js';
 import { createSipUserAgent, type SipCall, type SipUserAgent } from '../../sip/userAgent.js';
 import { USER_AGENT } from '../../userAgent.js';
-import { createVoicecodeSpeech, type VoicecodeSpeech } from '../../voice/voicecodeSpeech.js';
+import { speechOfSettings, type VoicecodeSpeech } from '../../voice/voicecodeSpeech.js';
 import type { CarrierEvent, Connector, ConnectorEvents, HandoffResult, OutboundMessage } from '../connector.js';
 import { clearRingTimer, type CallInProgress } from './callInProgress.js';
 
@@ -198,7 +198,7 @@ export function createSipConnector(options: SipConnectorOptions): Connector & { 
           : {}),
       });
       ports = createRtpPortPool({ min: sip.rtpPortMin, max: sip.rtpPortMax, address: sip.localAddress });
-      speech = createVoicecodeSpeech({ voice: options.voice.voice, rate: options.voice.rate, repeat: options.voice.repeat });
+      speech = speechOfSettings(options.voice);
       await speech.preload();
     },
     async send(message) {

@@ -14,10 +14,8 @@ import { STORABLE_TEXT_PATTERN } from '../../../domain/textRules.js';
 import { forceOutcome, subscriberWrites, type ForceOptions, type ForceResult } from '../../../service/sandboxForce.js';
 import { errors } from '../../apiError.js';
 import type { AppDeps } from '../../appDeps.js';
-import { authErrors, ErrorSchema, MessageSchema, MessageUuidParamsSchema } from '../../schemas.js';
+import { authErrors, ErrorSchema, MessageSchema, MessageUuidParamsSchema, SANDBOX_TAG } from '../../schemas.js';
 
-/** The OpenAPI tag of the /sandbox routes (the same literal as schemas.ts SANDBOX_TAG, which the other groups use). */
-const SANDBOX_TAG = 'Sandbox';
 
 // The request shapes of this group, beside their routes (schemas.ts style: the schema checks, types and documents).
 const SandboxUndeliverSchema = Type.Object({

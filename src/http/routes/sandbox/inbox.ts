@@ -15,7 +15,7 @@ import type { Store } from '../../../store/store.js';
 import { errors } from '../../apiError.js';
 import type { AppDeps } from '../../appDeps.js';
 import { keepRawBodies, rawBodyOf } from '../../rawBody.js';
-import { authErrors, ErrorSchema, InboxClearedSchema, InboxPageSchema, InboxParamsSchema, InboxQuerySchema, StatusOkSchema } from '../../schemas.js';
+import { authErrors, ErrorSchema, InboxClearedSchema, InboxPageSchema, InboxParamsSchema, InboxQuerySchema, SANDBOX_TAG, StatusOkSchema } from '../../schemas.js';
 
 /** Entries kept per account: each request received drops the older ones. */
 export const INBOX_KEEP = 1000;
@@ -23,7 +23,7 @@ export const INBOX_KEEP = 1000;
 /** Standard Webhooks receivers reject a `webhook-timestamp` more than 5 minutes from their clock (spec §11.3). */
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 
-const TAGS = ['Sandbox'];
+const TAGS = [SANDBOX_TAG];
 const accountKey = { keyTypes: [1] } as const;
 const HMAC_BYTES = 32;
 const SIGNATURE = /^v1,([A-Za-z0-9+/]+={0,2})$/;

@@ -6,7 +6,10 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { flashcallCallerId } from '../../../domain/callOutcomes.js';
 import { magicNumberTable } from '../../../sandboxMagicNumbers.js';
-import { byteRange, CALL_AUDIO_SAMPLE_RATE, callSpeech, noneMatch, voicecodeAudioTag, voicecodeCallAudio, voicecodeParts } from '../../../service/voicecodeAudio.js';
+import fresh from 'fresh';
+import parseRange from 'range-parser';
+import { CALL_AUDIO_SAMPLE_RATE, voicecodeAudioTag, voicecodeCallAudio, voicecodeParts } from '../../../service/voicecodeAudio.js';
+import { speechOfSettings } from '../../../voice/voicecodeSpeech.js';
 import { encodeWav } from '../../../voice/wav.js';
 import { errors } from '../../apiError.js';
 import type { AppDeps } from '../../appDeps.js';
@@ -17,15 +20,14 @@ import {
   SandboxCallerIdSchema,
   SandboxMagicNumbersSchema,
   SandboxVoicecodeAudioSchema,
+  SANDBOX_TAG,
 } from '../../schemas.js';
 
 const sandboxAuth = { keyTypes: [1] } as const;
-/** The OpenAPI tag of the whole /sandbox API. */
-const SANDBOX_TAG = 'Sandbox';
 type UuidParams = { Params: Static<typeof MessageUuidParamsSchema> };
 
 export async function sandboxMediaRoutes(api: FastifyInstance, { store, config }: AppDeps): Promise<void> {
-  const speech = callSpeech(config.voice);
+  const speech = speechOfSettings(config.voice);
 
   api.get<UuidParams>(
     '/messages/:messageUuid/audio.wav',
@@ -50,14 +52,19 @@ export async function sandboxMediaRoutes(api: FastifyInstance, { store, config }
       const tag = voicecodeAudioTag(message.uuid, config.voice);
       // Revalidated on every use (the voice settings may change with a restart), answered without rendering.
       reply.header('ETag', tag).header('Cache-Control', 'private, no-cache');
-      if (noneMatch(request.headers['if-none-match'], tag)) return reply.code(304).send();
+      // If-None-Match alone (RFC 9110 §13.1.2): `fresh` would also take the request's `Cache-Control: no-cache`, which
+      // fetch() adds to every conditional request, as a forced reload; an origin answers the condition regardless.
+      if (fresh({ 'if-none-match': request.headers['if-none-match'] }, { etag: tag })) return reply.code(304).send();
       const samples = await voicecodeCallAudio(speech, message);
       if (!samples) throw errors.notFound();
       const wav = encodeWav(samples, CALL_AUDIO_SAMPLE_RATE);
       reply.type('audio/wav').header('Accept-Ranges', 'bytes');
-      const range = byteRange(request.headers.range, firstValue(request.headers['if-range']), wav.length);
-      if (range === 'unsatisfiable') return reply.code(416).header('Content-Range', `bytes */${wav.length}`).send();
-      if (range === null) return reply.header('Content-Length', String(wav.length)).send(wav);
+      // One byte range, so that a media element can seek (RFC 9110 §14.2); several, or an If-Range (a weak tag never
+      // matches one), get the whole file.
+      const ranges = request.headers.range === undefined || request.headers['if-range'] !== undefined ? -2 : parseRange(wav.length, request.headers.range, { combine: true });
+      if (ranges === -1) return reply.code(416).header('Content-Range', `bytes */${wav.length}`).send();
+      if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return reply.header('Content-Length', String(wav.length)).send(wav);
+      const range = ranges[0]!;
       const part = wav.subarray(range.start, range.end + 1);
       return reply
         .code(206)
@@ -101,4 +108,3 @@ export async function sandboxMediaRoutes(api: FastifyInstance, { store, config }
   );
 }
 
-const firstValue = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header);
