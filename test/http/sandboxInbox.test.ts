@@ -11,7 +11,8 @@ import { INBOX_KEEP, SIGNATURE_TOLERANCE_SECONDS } from '../../src/http/routes/s
 import { call, startGateway, type TestGateway } from '../support/gateway.js';
 import { uniqueName, voicecode } from '../support/http.js';
 import { ManualClock } from '../support/manualClock.js';
-import { createTestDatabase, SKIP_WITHOUT_POSTGRES } from '../support/postgresDatabase.js';
+import { describeOnEachStore, type GatewayOnStore } from '../support/eachStore.js';
+import type { GatewayConfig } from '../../src/config.js';
 
 const T0 = Date.parse('2026-05-01T10:00:00Z');
 const NOW_SECONDS = Math.floor(T0 / 1000);
@@ -25,19 +26,12 @@ interface EntryView {
   webhookId: string | null;
 }
 
-interface Ctx {
-  gateway: TestGateway;
-}
-
 const inboxPath = (name: string) => `/sandbox/inbox/${encodeURIComponent(name)}`;
 
-async function startSandbox(database: string | null): Promise<TestGateway> {
-  return startGateway((config) => {
-    if (database !== null) config.database = database;
-    config.sandbox = true;
-    config.callbacks.allowPrivateTargets = true;
-    config.callbacks.batchWaitMs = 0;
-  }, new ManualClock(T0));
+function sandboxSettings(config: GatewayConfig): void {
+  config.sandbox = true;
+  config.callbacks.allowPrivateTargets = true;
+  config.callbacks.batchWaitMs = 0;
 }
 
 async function inbox(gateway: TestGateway, name: string, auth: string, query = ''): Promise<{ entries: EntryView[]; nextBefore: number | null }> {
@@ -53,7 +47,7 @@ async function post(gateway: TestGateway, name: string, body: string | Buffer, h
 
 const header = (entry: EntryView, name: string) => entry.headers.filter((h) => h.name.toLowerCase() === name).map((h) => h.value);
 
-function suite(ctx: Ctx): void {
+function suite(ctx: GatewayOnStore): void {
   it("records the gateway's signed callbacks as received, 'verified' with the account's signing secret", async () => {
     const { gateway } = ctx;
     const name = uniqueName('signed');
@@ -258,27 +252,9 @@ function suite(ctx: Ctx): void {
   });
 }
 
-function block(title: string, postgresPrefix: string | null): void {
-  describe(title, () => {
-    const ctx = {} as Ctx;
-    let drop = async () => {};
-    before(async () => {
-      const database = postgresPrefix === null ? null : await createTestDatabase(postgresPrefix);
-      if (database) drop = database.drop;
-      ctx.gateway = await startSandbox(database?.url ?? null);
-    });
-    after(async () => {
-      await ctx.gateway?.close();
-      await drop();
-    });
-    suite(ctx);
-  });
-}
+describeOnEachStore('the sandbox callback inbox', 'sandbox_inbox', suite, { configure: sandboxSettings, clock: () => new ManualClock(T0) });
 
 describe('the sandbox callback inbox', () => {
-  block('on SQLite', null);
-  describe('PostgreSQL', { skip: SKIP_WITHOUT_POSTGRES }, () => block('on PostgreSQL', 'sandbox_inbox'));
-
   describe('without --sandbox', () => {
     let gateway: TestGateway;
     before(async () => {

@@ -1,6 +1,7 @@
 import { after, before, describe } from 'node:test';
 import type { GatewayConfig } from '../../src/config.js';
 import { startGateway, type AccountOptions, type TestGateway } from './gateway.js';
+import type { ManualClock } from './manualClock.js';
 import { createTestDatabase, SKIP_WITHOUT_POSTGRES } from './postgresDatabase.js';
 import { uniqueName } from './http.js';
 
@@ -13,6 +14,10 @@ export interface GatewayOnStore {
 export interface EachStoreOptions {
   /** The account every test of the block uses (default: 1000 RUB, nothing approved). */
   account?: AccountOptions;
+  /** Settings of the block's gateway beyond the test defaults (the database is set after them). */
+  configure?: (config: GatewayConfig) => void;
+  /** The block's clock (default: a ManualClock at its default time). */
+  clock?: () => ManualClock;
 }
 
 /**
@@ -33,8 +38,9 @@ function block(title: string, postgresPrefix: string | null, suite: (ctx: Gatewa
       const database = postgresPrefix === null ? null : await createTestDatabase(postgresPrefix);
       if (database) drop = database.drop;
       ctx.gateway = await startGateway((config: GatewayConfig) => {
+        options.configure?.(config);
         if (database) config.database = database.url;
-      });
+      }, options.clock?.());
       ({ auth: ctx.auth } = await ctx.gateway.account(uniqueName(postgresPrefix ?? 'sqlite'), options.account));
     });
     after(async () => {
