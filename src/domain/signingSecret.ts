@@ -18,9 +18,13 @@ export function isSigningSecret(text: string): boolean {
   return key.length >= 24 && key.length <= 64 && key.toString('base64') === encoded;
 }
 
+/** HMAC-SHA256(key, "{id}.{timestamp}.{body}"): what a `v1,` signature carries (the body as text or as its bytes). */
+export function webhookMac(secret: string, id: string, timestamp: string | number, body: string | Uint8Array): Buffer {
+  const key = Buffer.from(secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret, 'base64');
+  return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest();
+}
+
 /** The `webhook-signature` header value: `v1,` + base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")). */
 export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
-  const key = Buffer.from(secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret, 'base64');
-  const mac = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
-  return `v1,${mac}`;
+  return `v1,${webhookMac(secret, id, timestampSeconds, body).toString('base64')}`;
 }

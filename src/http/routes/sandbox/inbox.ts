@@ -7,8 +7,9 @@
  * - `GET /sandbox/inbox/{account}?limit=&before=`: newest first; `DELETE`: empties it. Type 1 key of that account.
  */
 import { Buffer } from 'node:buffer';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { webhookMac } from '../../../domain/signingSecret.js';
 import { isStorableText } from '../../../domain/textRules.js';
 import type { InboxAccount, InboxEntry, InboxHeader, InboxSignature } from '../../../store/sandboxInbox.js';
 import type { Store } from '../../../store/store.js';
@@ -48,8 +49,7 @@ export function webhookSignatureState(secret: string | null, request: SignedRequ
   const timestamp = single(request.headers['webhook-timestamp']);
   if (id === undefined || timestamp === undefined || !SECONDS.test(timestamp)) return 'invalid';
   if (Math.abs(now / 1000 - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) return 'invalid';
-  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(request.body).digest();
+  const expected = webhookMac(secret, id, timestamp, request.body);
   let verified = false;
   for (const candidate of signatures.split(/\s+/)) {
     const match = SIGNATURE.exec(candidate);
