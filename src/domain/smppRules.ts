@@ -73,6 +73,12 @@ export function statusOfInvalidField(field: string, msg: string): number {
   return SMPP_STATUS.submitFailed;
 }
 
+/** A submit whose item failed validation: the command_status of its first failing field (none given: ESME_RSUBMITFAIL). */
+export function statusOfInvalidItem(details: readonly { field: string; msg: string }[] | null): number {
+  const first = details?.[0];
+  return first ? statusOfInvalidField(first.field, first.msg) : SMPP_STATUS.submitFailed;
+}
+
 /** `registered_delivery` bits 0–1 (spec §3): 0 no receipt, 1 on every final status, 2 on failure only (3 is reserved: none). */
 export type ReceiptRequest = 'none' | 'final' | 'failure';
 

@@ -9,7 +9,7 @@
  */
 import { statusCallback } from '../domain/callbackPayloads.js';
 import { ERROR_CODES } from '../domain/lifecycle.js';
-import { SMPP_STATUS, sendsReceipt, statusOfInvalidField, type ReceiptRequest } from '../domain/smppRules.js';
+import { SMPP_STATUS, sendsReceipt, statusOfInvalidItem, type ReceiptRequest } from '../domain/smppRules.js';
 import type { MessageDraft } from '../domain/message.js';
 import type { SmppUser } from '../domain/smppUser.js';
 import { validateBatch } from '../domain/validateBatch.js';
@@ -55,13 +55,10 @@ export class Concatenations {
     const { store } = this.deps;
     const now = this.deps.now();
     // The part's fields are checked now (with a stand-in text): a part the message could never be made of is refused
-    // at once, not answered ESME_ROK and failed a minute later.
-    const account = await store.accounts.byId(user.accountId);
-    const probe = validateBatch([{ ...submit.item, content: 'x' }], { now, flashcallCodeLengths: account?.flashcallCodeLengths ?? [4] });
-    if (!probe.ok) {
-      const first = probe.details?.[0];
-      return { status: first ? statusOfInvalidField(first.field, first.msg) : SMPP_STATUS.submitFailed };
-    }
+    // at once, not answered ESME_ROK and failed a minute later. Only SMS is concatenated, so the account's FLASHCALL
+    // code lengths play no part.
+    const probe = validateBatch([{ ...submit.item, content: 'x' }], { now, flashcallCodeLengths: [4] });
+    if (!probe.ok) return { status: statusOfInvalidItem(probe.details) };
 
     const { part } = submit;
     const record: PartRecord = { item: submit.item, receipts: submit.receipts, dataCoding: part.dataCoding, octets: part.octets.toString('base64') };

@@ -7,7 +7,7 @@ import type { Status } from '../domain/channels.js';
 import { chooseEncoding } from '../domain/smsParts.js';
 import { encodeUcs2 } from '../smpp/segmentation.js';
 import { toGsm7Septets } from '../smpp/gsm7.js';
-import { NPI_ISDN, NPI_UNKNOWN, TON_ALPHANUMERIC, TON_INTERNATIONAL } from '../smpp/addresses.js';
+import { isNumericSender, NPI_ISDN, NPI_UNKNOWN, TON_ALPHANUMERIC, TON_INTERNATIONAL } from '../smpp/addresses.js';
 import { receiptShortMessage, receiptTlvs } from '../smpp/receiptText.js';
 import type { DeliverSmOut } from '../smpp/server/fastPdus.js';
 import type { ClaimedDeliver } from '../store/smppDoor.js';
@@ -32,8 +32,7 @@ export function contentText(content: string): string {
 }
 
 function address(addr: string): { ton: number; npi: number; addr: string } {
-  const digits = /^\+?[0-9]+$/.test(addr);
-  return digits ? { ton: TON_INTERNATIONAL, npi: NPI_ISDN, addr: addr.replace(/^\+/, '') } : { ton: TON_ALPHANUMERIC, npi: NPI_UNKNOWN, addr };
+  return isNumericSender(addr) ? { ton: TON_INTERNATIONAL, npi: NPI_ISDN, addr: addr.replace(/^\+/, '') } : { ton: TON_ALPHANUMERIC, npi: NPI_UNKNOWN, addr };
 }
 
 function addresses(source: string, destination: string) {

@@ -7,6 +7,7 @@
 import { verifySmppPassword } from '../auth/smppPasswords.js';
 import { queryStateOf, SMPP_STATUS } from '../domain/smppRules.js';
 import { isAllowed, type SmppUser } from '../domain/smppUser.js';
+import { isFinal } from '../domain/statuses.js';
 import type { SmscHandlers, SmscSession } from '../smpp/server/smscSession.js';
 import { ThroughputGate } from '../smpp/server/throughputGate.js';
 import type { BindDecision, BindRequest, SmscAnswer, SmscRequest } from '../smpp/server/smscTypes.js';
@@ -26,8 +27,6 @@ export interface SmppDoorDeps {
   now: () => number;
   logger?: SmppLogger;
 }
-
-const FINAL = new Set(['delivered', 'undelivered', 'unsent', 'read', 'unread']);
 
 /** The user a session bound as (SmscSession.user holds what bind() decided). */
 function userOf(session: SmscSession): SmppUser {
@@ -90,7 +89,7 @@ export function smppDoorHandlers(deps: SmppDoorDeps): SmscHandlers {
   async function query(session: SmscSession, pdu: SmscRequest): Promise<SmscAnswer> {
     const { messageId, message } = await messageOf(session, pdu);
     if (!message) return { status: SMPP_STATUS.queryFailed };
-    const final = FINAL.has(message.status);
+    const final = isFinal(message.status);
     const errorCode = message.errorCode ?? 0;
     return {
       status: SMPP_STATUS.ok,

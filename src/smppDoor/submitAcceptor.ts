@@ -5,7 +5,7 @@
  * together, so that one commit makes a hundred submits durable instead of one. A submit's answer is sent only after
  * that commit (spec §3: `ESME_ROK` only when durable, the same rule as a 201).
  */
-import { statusOfInvalidField, statusOfRejection, SMPP_STATUS, type ReceiptRequest } from '../domain/smppRules.js';
+import { statusOfInvalidItem, statusOfRejection, SMPP_STATUS, type ReceiptRequest } from '../domain/smppRules.js';
 import type { SmppUser } from '../domain/smppUser.js';
 import { validateBatch } from '../domain/validateBatch.js';
 import type { PriceTable } from '../domain/prices.js';
@@ -25,7 +25,6 @@ export interface SubmitOutcome {
   status: number;
   /** Set when accepted: the message's (single) message_id. */
   messageId?: string;
-  uuid?: string;
 }
 
 interface Pending {
@@ -96,8 +95,7 @@ export class SubmitAcceptor {
     for (const entry of chunk) {
       const validation = validateBatch([entry.item], { now, flashcallCodeLengths: account.flashcallCodeLengths });
       if (!validation.ok) {
-        const first = validation.details?.[0];
-        entry.resolve({ status: first ? statusOfInvalidField(first.field, first.msg) : SMPP_STATUS.submitFailed });
+        entry.resolve({ status: statusOfInvalidItem(validation.details) });
         continue;
       }
       valid.push({ entry, candidate: candidateOf(validation.drafts[0]!, { prices: this.deps.prices, now, shortLinkBase: this.deps.shortLinkBase }) });
@@ -124,7 +122,7 @@ export class SubmitAcceptor {
       const { entry, candidate } = valid[i]!;
       entry.resolve(
         result.accepted
-          ? { status: SMPP_STATUS.ok, uuid: result.uuid, messageId: candidate.smpp!.partIds[0]! }
+          ? { status: SMPP_STATUS.ok, messageId: candidate.smpp!.partIds[0]! }
           : { status: statusOfRejection(result.rejection.code) },
       );
     });

@@ -2,7 +2,8 @@
  * A client's submit_sm / data_sm as a Direct API item (`smpp-interface.md` §3), so that it goes through the same
  * validation and business checks as an item of `POST /api/v1/message`. What this reads is SMPP (the channel of a
  * `service_type`, the text of a `data_coding`, the concatenation, the two time formats); what it refuses here are
- * the rows of §3 that only SMPP can get wrong. Everything else is found by the item's validation (submitStatus.ts).
+ * the rows of §3 that only SMPP can get wrong. Everything else is found by the item's validation, whose first failing
+ * field domain/smppRules.ts turns into a command_status (statusOfInvalidItem).
  */
 import type { Channel } from '../domain/channels.js';
 import { channelOfServiceType, receiptRequestOf, SMPP_STATUS, type ReceiptRequest } from '../domain/smppRules.js';

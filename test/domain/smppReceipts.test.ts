@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { receiptChanges } from '../../src/domain/smppReceipts.js';
-import { statusOfInvalidField, SMPP_STATUS } from '../../src/domain/smppRules.js';
+import { statusOfInvalidField, statusOfInvalidItem, SMPP_STATUS } from '../../src/domain/smppRules.js';
 import type { StatusChange } from '../../src/domain/lifecycle.js';
 
 const change = (status: StatusChange['status'], errorCode: number | null = null, at = 1): StatusChange => ({ status, at, errorCode });
@@ -42,5 +42,12 @@ describe('an invalid field as a submit command_status', () => {
     assert.equal(statusOfInvalidField('content.text', 'does not match the VOICECODE template'), SMPP_STATUS.badCharacterCode);
     assert.equal(statusOfInvalidField('content', 'must be a string of 1-2048 characters'), SMPP_STATUS.invalidMessageLength);
     assert.equal(statusOfInvalidField('callbackUrl', 'must be an absolute http or https URL'), SMPP_STATUS.submitFailed);
+  });
+
+  it('takes the first failing field of an item, and ESME_RSUBMITFAIL when none is named', () => {
+    const details = [{ field: 'ttl', msg: 'must be an integer from 60 to 86400' }, { field: 'destination', msg: 'x' }];
+    assert.equal(statusOfInvalidItem(details), SMPP_STATUS.invalidExpiry);
+    assert.equal(statusOfInvalidItem(null), SMPP_STATUS.submitFailed);
+    assert.equal(statusOfInvalidItem([]), SMPP_STATUS.submitFailed);
   });
 });
