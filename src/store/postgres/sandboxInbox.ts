@@ -1,26 +1,9 @@
-import type { InboxEntry, InboxSignature, SandboxInboxRepository } from '../sandboxInbox.js';
+import type { SandboxInboxRepository } from '../sandboxInbox.js';
+import { headersText, toInboxEntry, type InboxRow } from '../rows/inboxRow.js';
 import { inTransaction, type Sql } from './connection.js';
 
 /** The first key of the per-account advisory locks of a recording: any constant, the same on every node. */
 const RECORD_LOCK_SPACE = 7_301_462;
-
-interface InboxRow {
-  id: number;
-  received_at: number;
-  headers: string;
-  body: Buffer;
-  signature: InboxSignature;
-  webhook_id: string | null;
-}
-
-const toEntry = (row: InboxRow): InboxEntry => ({
-  id: row.id,
-  receivedAt: row.received_at,
-  headers: (JSON.parse(row.headers) as [string, string][]).map(([name, value]) => ({ name, value })),
-  body: row.body,
-  signature: row.signature,
-  webhookId: row.webhook_id,
-});
 
 export function pgSandboxInbox(sql: Sql): SandboxInboxRepository {
   return {
@@ -30,7 +13,7 @@ export function pgSandboxInbox(sql: Sql): SandboxInboxRepository {
       return row ? { accountId: row.id, signingSecret: row.signing_secret } : null;
     },
     async record(entry, keep) {
-      const headers = JSON.stringify(entry.headers.map(({ name, value }) => [name, value]));
+      const headers = headersText(entry.headers);
       return inTransaction(sql, async (tx) => {
         // The recordings of one account one after the other, so that two nodes pruning at once cannot both keep one
         // too many (each would count the other's uncommitted row out).
@@ -51,7 +34,7 @@ export function pgSandboxInbox(sql: Sql): SandboxInboxRepository {
           ? await sql<InboxRow[]>`select * from sandbox_inbox where account_id = ${accountId} order by id desc limit ${limit}`
           : await sql<InboxRow[]>`
               select * from sandbox_inbox where account_id = ${accountId} and id < ${before} order by id desc limit ${limit}`;
-      return rows.map(toEntry);
+      return rows.map(toInboxEntry);
     },
     async clear(accountId) {
       const result = await sql`delete from sandbox_inbox where account_id = ${accountId}`;

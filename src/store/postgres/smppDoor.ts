@@ -1,7 +1,8 @@
 import { trafficTypeFor } from '../../domain/businessChecks.js';
-import type { Status, TrafficType } from '../../domain/channels.js';
+import type { TrafficType } from '../../domain/channels.js';
 import type { CallbackRow, SmppReceiptRow, TimelineNote } from '../../domain/reportFold.js';
-import type { ClaimedDeliver, SmppDoorRepository, StoredPart } from '../smppDoor.js';
+import type { SmppDoorRepository, StoredPart } from '../smppDoor.js';
+import { toClaimedDeliver, toStoredPart, type DeliverRow, type PartRow } from '../rows/smppDoorRows.js';
 import { incompleteNote } from '../smppIncomplete.js';
 import { inTransaction, type Sql, type TransactionSql } from './connection.js';
 import { addCallbackEvents, addSmppReceipts } from './engine/applyReports.js';
@@ -12,46 +13,9 @@ import { insertMessages, type MessageInsert } from './messages/insertMessages.js
 const BIND_LOCK_SPACE = 0x64677362;
 const PARTS_LOCK_SPACE = 0x64677370;
 
-interface PartRow {
-  smpp_user_id: number;
-  group_key: string;
-  segment: number;
-  total: number;
-  message_uuid: string;
-  message_id: string;
-  item: string;
-  received_at: number;
-}
+/** Read as an array in the claim's statement. */
+type PgDeliverRow = DeliverRow & { part_ids: string[] };
 
-interface DeliverRow {
-  id: string;
-  kind: 'receipt' | 'mo';
-  account_id: number;
-  smpp_user_id: number | null;
-  message_uuid: string;
-  status: string | null;
-  error_code: number | null;
-  done_at: number | null;
-  created_at: number;
-  attempts: number;
-  lease_until: number;
-  destination: string;
-  sender_name: string;
-  content: string;
-  message_created_at: number;
-  part_ids: string[];
-}
-
-const toPart = (row: PartRow): StoredPart => ({
-  smppUserId: Number(row.smpp_user_id),
-  groupKey: row.group_key,
-  segment: row.segment,
-  total: row.total,
-  item: row.item,
-  receivedAt: Number(row.received_at),
-  messageUuid: row.message_uuid,
-  messageId: row.message_id,
-});
 
 const lockGroup = (tx: TransactionSql, smppUserId: number, groupKey: string) =>
   tx`select pg_advisory_xact_lock(${PARTS_LOCK_SPACE}::int, hashtext(${`${smppUserId} ${groupKey}`}))`;
@@ -118,7 +82,7 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
     storePart: (part, ids) =>
       inTransaction(sql, async (tx) => {
         await lockGroup(tx, part.smppUserId, part.groupKey);
-        const parts = (await groupParts(tx, part.smppUserId, part.groupKey)).map(toPart);
+        const parts = (await groupParts(tx, part.smppUserId, part.groupKey)).map(toStoredPart);
         const existing = parts.find((p) => p.segment === part.segment);
         if (existing) return { state: 'duplicate' as const, part: existing };
         const messageUuid = parts[0]?.messageUuid ?? ids.newUuid();
@@ -146,7 +110,7 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
         group by smpp_user_id, group_key order by first_at, smpp_user_id, group_key limit ${limit}`;
       return Promise.all(
         groups.map(async (g) => {
-          const parts = (await groupParts(sql, Number(g.smpp_user_id), g.group_key)).map(toPart);
+          const parts = (await groupParts(sql, Number(g.smpp_user_id), g.group_key)).map(toStoredPart);
           const [found] = parts.length === 0 ? [] : await sql`select 1 from messages where uuid = ${parts[0]!.messageUuid}`;
           return { smppUserId: Number(g.smpp_user_id), groupKey: g.group_key, parts, messageExists: found !== undefined };
         }),
@@ -224,11 +188,11 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
         await tx`
           update smpp_outbox set lease_until = null, lease_owner = null
           where lease_owner is not null and lease_owner <> ${me} and ${ownerIsDead(tx, 'smpp_outbox.lease_owner')}`;
-        const claimed: DeliverRow[] = [];
+        const claimed: PgDeliverRow[] = [];
         // One demand at a time: an account's inbound rows leased for one of its users are no longer free for the next.
         for (const d of wanted) {
           claimed.push(
-            ...(await tx<DeliverRow[]>`
+            ...(await tx<PgDeliverRow[]>`
               with picked as (
                 select id from smpp_outbox
                 where (smpp_user_id = ${d.smppUserId} or (smpp_user_id is null and account_id = ${d.accountId}))
@@ -253,26 +217,7 @@ export function pgSmppDoor(sql: Sql, owner: PgIdempotencyOwner): SmppDoorReposit
         }
         return claimed;
       });
-      return rows.map(
-        (row): ClaimedDeliver => ({
-          id: row.id,
-          kind: row.kind,
-          accountId: Number(row.account_id),
-          smppUserId: row.smpp_user_id === null ? null : Number(row.smpp_user_id),
-          messageUuid: row.message_uuid,
-          destination: row.destination,
-          senderName: row.sender_name,
-          content: row.content,
-          createdAt: Number(row.message_created_at),
-          status: row.status as Status | null,
-          errorCode: row.error_code,
-          doneAt: row.done_at === null ? null : Number(row.done_at),
-          partIds: row.part_ids,
-          attempts: row.attempts,
-          createdOutboxAt: Number(row.created_at),
-          leaseUntil: Number(row.lease_until),
-        }),
-      );
+      return rows.map((row) => toClaimedDeliver(row, row.part_ids));
     },
     async completeDelivers(done) {
       if (done.length === 0) return;

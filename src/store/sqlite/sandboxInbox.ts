@@ -1,26 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { InboxEntry, InboxHeader, InboxSignature, NewInboxEntry, SandboxInboxRepository } from '../sandboxInbox.js';
+import type { NewInboxEntry, SandboxInboxRepository } from '../sandboxInbox.js';
+import { headersText, toInboxEntry, type InboxRow } from '../rows/inboxRow.js';
 import { writeTransaction } from './writeTransaction.js';
-
-interface InboxRow {
-  id: number;
-  received_at: number;
-  headers: string;
-  body: Buffer;
-  signature: InboxSignature;
-  webhook_id: string | null;
-}
-
-/** Header lines are kept as a JSON array of [name, value] pairs: every line, in order. */
-const headersText = (headers: InboxHeader[]) => JSON.stringify(headers.map(({ name, value }) => [name, value]));
-const toEntry = (row: InboxRow): InboxEntry => ({
-  id: row.id,
-  receivedAt: row.received_at,
-  headers: (JSON.parse(row.headers) as [string, string][]).map(([name, value]) => ({ name, value })),
-  body: row.body,
-  signature: row.signature,
-  webhookId: row.webhook_id,
-});
 
 export function sqliteSandboxInbox(db: Database.Database): SandboxInboxRepository {
   const insert = db.prepare<[number, number, string, Buffer, string, string | null]>(`
@@ -62,7 +43,7 @@ export function sqliteSandboxInbox(db: Database.Database): SandboxInboxRepositor
     },
     async list(accountId, { limit, before }) {
       const rows = before === undefined ? newest.all(accountId, limit) : older.all(accountId, before, limit);
-      return rows.map(toEntry);
+      return rows.map(toInboxEntry);
     },
     async clear(accountId) {
       return clear(accountId);

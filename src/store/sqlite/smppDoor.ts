@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { trafficTypeFor } from '../../domain/businessChecks.js';
-import type { Status, TrafficType } from '../../domain/channels.js';
-import type { ClaimedDeliver, SmppDoorRepository, StoredPart } from '../smppDoor.js';
+import type { TrafficType } from '../../domain/channels.js';
+import type { SmppDoorRepository, StoredPart } from '../smppDoor.js';
+import { PART_COLUMNS, toClaimedDeliver, toStoredPart, type DeliverRow, type PartRow } from '../rows/smppDoorRows.js';
 import type { SqliteIdempotencyOwner } from './idempotencyOwner.js';
 import { rowParams } from './messages/messageRowParams.js';
 import { sqlitePartIdWrites } from './messages/smppMessages.js';
@@ -11,47 +12,6 @@ import { sqliteSmppOutboxWrites } from './smppOutboxWrites.js';
 import { writeTransaction } from './writeTransaction.js';
 import { incompleteNote } from '../smppIncomplete.js';
 
-interface PartRow {
-  smpp_user_id: number;
-  group_key: string;
-  segment: number;
-  total: number;
-  message_uuid: string;
-  message_id: string;
-  item: string;
-  received_at: number;
-}
-
-interface DeliverRow {
-  id: number;
-  kind: 'receipt' | 'mo';
-  account_id: number;
-  smpp_user_id: number | null;
-  message_uuid: string;
-  status: string | null;
-  error_code: number | null;
-  done_at: number | null;
-  created_at: number;
-  attempts: number;
-  lease_until: number;
-  destination: string;
-  sender_name: string;
-  content: string;
-  message_created_at: number;
-}
-
-const toPart = (row: PartRow): StoredPart => ({
-  smppUserId: row.smpp_user_id,
-  groupKey: row.group_key,
-  segment: row.segment,
-  total: row.total,
-  item: row.item,
-  receivedAt: row.received_at,
-  messageUuid: row.message_uuid,
-  messageId: row.message_id,
-});
-
-const PART_COLUMNS = 'smpp_user_id, group_key, segment, total, message_uuid, message_id, item, received_at';
 
 /**
  * The SMPP door's state on SQLite (store/smppDoor.ts). Binds are kept per owner (idempotencyOwner.ts: a lock file
@@ -169,14 +129,14 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
 
   const storePart = writeTransaction(db, (part: Parameters<SmppDoorRepository['storePart']>[0], ids: Parameters<SmppDoorRepository['storePart']>[1]) => {
     const existing = findPart.get(part.smppUserId, part.groupKey, part.segment);
-    if (existing) return { state: 'duplicate' as const, part: toPart(existing) };
+    if (existing) return { state: 'duplicate' as const, part: toStoredPart(existing) };
     const messageUuid = groupUuid.get(part.smppUserId, part.groupKey) ?? ids.newUuid();
     const [counter] = takeCounters(1);
     const stored: StoredPart = { ...part, messageUuid, messageId: ids.messageId(messageUuid, part.segment, counter!) };
     insertPart.run(stored);
     // Only the insert that brings the count to the total sees it: a part sent again is a duplicate above.
     if (groupCount.get(part.smppUserId, part.groupKey) !== part.total) return { state: 'stored' as const, part: stored };
-    return { state: 'complete' as const, part: stored, parts: groupParts.all(part.smppUserId, part.groupKey).map(toPart) };
+    return { state: 'complete' as const, part: stored, parts: groupParts.all(part.smppUserId, part.groupKey).map(toStoredPart) };
   });
 
   const failIncomplete = writeTransaction(db, (messages: Parameters<SmppDoorRepository['failIncomplete']>[0], errorCode: number, now: number) => {
@@ -263,7 +223,7 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
     },
     async staleGroups(before, limit) {
       return staleGroups.all(before, limit).map((g) => {
-        const parts = groupParts.all(g.smpp_user_id, g.group_key).map(toPart);
+        const parts = groupParts.all(g.smpp_user_id, g.group_key).map(toStoredPart);
         return { smppUserId: g.smpp_user_id, groupKey: g.group_key, parts, messageExists: messageExists.get(parts[0]!.messageUuid)! > 0 };
       });
     },
@@ -271,26 +231,7 @@ export function sqliteSmppDoor(db: Database.Database, owner: SqliteIdempotencyOw
       if (messages.length > 0) failIncomplete(messages, errorCode, now);
     },
     async claimDelivers(demand, now, leaseMs) {
-      return claim(owner.id(), demand, now, leaseMs).map(
-        (row): ClaimedDeliver => ({
-          id: String(row.id),
-          kind: row.kind,
-          accountId: row.account_id,
-          smppUserId: row.smpp_user_id,
-          messageUuid: row.message_uuid,
-          destination: row.destination,
-          senderName: row.sender_name,
-          content: row.content,
-          createdAt: row.message_created_at,
-          status: row.status as Status | null,
-          errorCode: row.error_code,
-          doneAt: row.done_at,
-          partIds: row.part_ids === null ? [] : (JSON.parse(row.part_ids) as string[]),
-          attempts: row.attempts,
-          createdOutboxAt: row.created_at,
-          leaseUntil: row.lease_until,
-        }),
-      );
+      return claim(owner.id(), demand, now, leaseMs).map((row) => toClaimedDeliver(row, row.part_ids === null ? [] : (JSON.parse(row.part_ids) as string[])));
     },
     async completeDelivers(done) {
       if (done.length > 0) completeAll(JSON.stringify(done.map((d) => [Number(d.id), d.leaseUntil])));
