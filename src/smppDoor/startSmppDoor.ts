@@ -72,12 +72,14 @@ export async function startSmppDoor(options: SmppDoorOptions): Promise<SmppDoor>
   }
   sender.start();
 
-  const users = new Map<number, SmppUser>();
-  const userById = async (id: number): Promise<SmppUser | null> => {
-    if (!users.has(id)) for (const user of await store.smppUsers.list()) users.set(user.id, user);
-    return users.get(id) ?? null;
+  // The users as they are now (one may have been revoked since it sent its parts), read once per sweep that needs them.
+  const sweep = () => {
+    let users: Promise<Map<number, SmppUser>> | null = null;
+    return concatenations.sweep(async (id) => {
+      users ??= store.smppUsers.list().then((all) => new Map(all.map((user) => [user.id, user])));
+      return (await users).get(id) ?? null;
+    });
   };
-  const sweep = () => concatenations.sweep(userById);
   /** A user revoked, or whose account was suspended, since it bound (by the CLI, another process): its sessions end. */
   const endRevoked = async () => {
     const bound = servers.flatMap((server) => server.liveSessions()).filter((session) => session.bound && session.systemId !== null);
